@@ -39,7 +39,8 @@ export async function readJsonBody(c: Context): Promise<unknown> {
  * answer 400; `out_of_range` refinements answer 422.
  */
 export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-	const body = (await readJsonBody(c)) ?? {};
+	const parsed = await readJsonBody(c);
+	const body = parsed === undefined ? {} : parsed;
 	const result = schema.safeParse(body);
 	if (result.success) return result.data;
 	const issue = result.error.issues[0];

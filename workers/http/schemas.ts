@@ -7,34 +7,37 @@ export const KEY_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 export const MAX_TTL_SECONDS = 365 * 24 * 60 * 60;
 
 /**
- * A counter number: must be an integer (400 otherwise) and a safe one
- * (422 `out_of_range` otherwise, since 2^60 is well-formed but unsupported).
+ * A whole number checked in the order a client needs to hear about it:
+ * not a number → 400; not an integer → 400; a well-formed number outside
+ * the accepted range (including JSON numbers too large for a double, which
+ * parse as Infinity) → 422 `out_of_range`.
  */
-export const safeInteger = z
-	.number({ error: "must be a number" })
-	.refine(Number.isInteger, { message: "must be an integer" })
-	.superRefine((value, ctx) => {
-		if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+function integerIn(min: number, max: number, unit: string) {
+	return z.unknown().transform((value, ctx) => {
+		if (typeof value !== "number" || Number.isNaN(value)) {
+			ctx.addIssue({ code: "custom", message: `must be a number${unit}` });
+			return z.NEVER;
+		}
+		if (Number.isFinite(value) && !Number.isInteger(value)) {
+			ctx.addIssue({ code: "custom", message: `must be a whole number${unit}` });
+			return z.NEVER;
+		}
+		if (!(value >= min && value <= max)) {
 			ctx.addIssue({
 				code: "custom",
-				message: `must be a safe integer (between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER})`,
+				message: `must be between ${min} and ${max}${unit}`,
 				params: { outOfRange: true },
 			});
+			return z.NEVER;
 		}
+		return value;
 	});
+}
 
-const ttlSeconds = z
-	.number({ error: "must be a number of seconds" })
-	.refine(Number.isInteger, { message: "must be a whole number of seconds" })
-	.superRefine((value, ctx) => {
-		if (Number.isInteger(value) && (value < 1 || value > MAX_TTL_SECONDS)) {
-			ctx.addIssue({
-				code: "custom",
-				message: `must be between 1 and ${MAX_TTL_SECONDS} seconds`,
-				params: { outOfRange: true },
-			});
-		}
-	});
+/** A counter number: a safe integer (±2^53−1). */
+export const safeInteger = integerIn(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, "");
+
+const ttlSeconds = integerIn(1, MAX_TTL_SECONDS, " of seconds");
 
 const sessionData = z.record(z.string(), z.unknown(), { error: "must be a JSON object" });
 
