@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { ApiError, errorResponse } from "./http/api-error.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { requireBearerToken } from "./http/auth.ts";
+import { type ChannelNamespace, registerChannelRoutes } from "./routes/channel-routes.ts";
 import { registerMetaRoutes } from "./routes/meta-routes.ts";
 import { registerStoreRoutes } from "./routes/store-routes.ts";
 import { StoreError, type StoreFactory, type StoreName } from "./stores/state-store.ts";
@@ -11,6 +12,8 @@ export interface AppDependencies {
 	stores: Record<StoreName, StoreFactory>;
 	/** The bench token secret, if the Worker has one (auth is off without it). */
 	benchToken: (env: Env) => string | undefined;
+	/** The realtime channels' Durable Object namespace (one ChannelObject per channel id). */
+	channels: ChannelNamespace;
 }
 
 const STORE_ERROR_STATUS = {
@@ -27,6 +30,7 @@ export function createApp(deps: AppDependencies) {
 
 	registerMetaRoutes(app, deps.stores);
 	registerStoreRoutes(app, deps.stores, auth);
+	registerChannelRoutes(app, deps.channels, deps.benchToken, auth);
 
 	app.notFound((c) =>
 		errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),

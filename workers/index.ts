@@ -9,9 +9,14 @@
 import { createApp } from "./app.ts";
 import { storeRegistry } from "./stores/registry.ts";
 
+// Durable Object classes must be exported from the entry module by the name
+// wrangler.toml gives them.
+export { ChannelObject } from "./channels/channel-object.ts";
+
 const app = createApp({
 	stores: storeRegistry,
 	benchToken: (env) => env.BENCH_TOKEN,
+	channels: (env) => env.CHANNEL,
 });
 
 export default {

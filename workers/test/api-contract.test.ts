@@ -185,7 +185,11 @@ describe("bad input answers 4xx and changes nothing", () => {
 });
 
 describe("bearer auth when BENCH_TOKEN is set", () => {
-	const app = createApp({ stores: storeRegistry, benchToken: () => "s3cret-token" });
+	const app = createApp({
+		stores: storeRegistry,
+		benchToken: () => "s3cret-token",
+		channels: (e) => e.CHANNEL,
+	});
 	const request = (path: string, init: RequestInit = {}, token?: string) =>
 		app.request(
 			path,
