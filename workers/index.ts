@@ -12,6 +12,7 @@ import { storeRegistry } from "./stores/registry.ts";
 // Durable Object classes must be exported from the entry module by the name
 // wrangler.toml gives them.
 export { ChannelObject } from "./channels/channel-object.ts";
+export { CounterObject } from "./stores/do/counter-object.ts";
 
 const app = createApp({
 	stores: storeRegistry,
