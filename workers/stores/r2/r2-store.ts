@@ -40,10 +40,10 @@ import {
 } from "../state-store.ts";
 
 /** How many conditional puts an atomic increment tries before answering 409. */
-export const R2_CAS_MAX_ATTEMPTS = 10;
+export const R2_CAS_MAX_ATTEMPTS = 16;
 /** Backoff before retry n is a random delay in [0, min(CAP, BASE·2^(n-1))) milliseconds. */
 const BACKOFF_BASE_MS = 10;
-const BACKOFF_CAP_MS = 500;
+const BACKOFF_CAP_MS = 1000;
 
 /** The condition that makes a put succeed only when no object exists yet. */
 const CREATE_ONLY: R2Conditional = { etagDoesNotMatch: "*" };
