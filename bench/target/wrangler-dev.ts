@@ -26,6 +26,11 @@ export interface WranglerDevOptions {
 	startTimeoutMs?: number;
 	/** Called with each line wrangler prints. */
 	onOutput?: (line: string) => void;
+	/**
+	 * Apply the D1 migrations to the local state first (`wrangler d1 migrations apply DB --local
+	 * --persist-to <dir>`); `wrangler dev` does not, and the D1 routes fail without the tables. Default true.
+	 */
+	migrate?: boolean;
 }
 
 /** A running `wrangler dev`. */
@@ -82,8 +87,15 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
 	const inspectorPort = await freePort();
 	const throwAway = options.persistTo === undefined;
 	const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "state-lab-wrangler-"));
-	const wranglerPackage = createRequire(join(cwd, "package.json")).resolve("wrangler/package.json");
-	const wranglerBin = join(dirname(wranglerPackage), "bin", "wrangler.js");
+	const wranglerBin = wranglerBinIn(cwd);
+	if (options.migrate ?? true) {
+		try {
+			await applyLocalMigrations(persistTo, cwd);
+		} catch (error) {
+			if (throwAway) rmSync(persistTo, { recursive: true, force: true });
+			throw error;
+		}
+	}
 	const args = [
 		wranglerBin,
 		"dev",
@@ -156,6 +168,36 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
 	}
 	await stop();
 	throw new Error(`wrangler dev did not answer ${url}/api/health in time. Its output:\n${output.trim()}`);
+}
+
+/**
+ * Apply the D1 migrations to a local state directory, so a `wrangler dev` started with the same
+ * `--persist-to` serves the D1 routes. Runs non-interactively (wrangler answers its own prompt).
+ * Throws with wrangler's output when it fails.
+ */
+export async function applyLocalMigrations(persistTo: string, cwd = REPO_ROOT): Promise<void> {
+	const args = [wranglerBinIn(cwd), "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo];
+	const child = spawn(process.execPath, args, {
+		cwd,
+		env: { ...process.env, ...OFFLINE_ENV, CI: "true" },
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	let output = "";
+	const collect = (chunk: Buffer) => {
+		output += stripAnsi(chunk.toString());
+	};
+	child.stdout?.on("data", collect);
+	child.stderr?.on("data", collect);
+	const code = await new Promise<number | null>((resolveExit, reject) => {
+		child.once("error", reject);
+		child.once("exit", resolveExit);
+	});
+	if (code !== 0) throw new Error(`wrangler d1 migrations apply failed (exit ${code}):\n${output.trim()}`);
+}
+
+function wranglerBinIn(cwd: string): string {
+	const wranglerPackage = createRequire(join(cwd, "package.json")).resolve("wrangler/package.json");
+	return join(dirname(wranglerPackage), "bin", "wrangler.js");
 }
 
 function stripAnsi(text: string): string {
