@@ -88,7 +88,15 @@ async function wrk(url: string, connections: number, duration: number): Promise<
 
 async function autocannon(url: string, connections: number, duration: number): Promise<Measurement> {
 	const bin = join(REPO_ROOT, "node_modules/autocannon/autocannon.js");
-	const out = await run(process.execPath, [bin, "-c", String(connections), "-d", String(duration), "--json", url]);
+	const out = await run(process.execPath, [
+		bin,
+		"-c",
+		String(connections),
+		"-d",
+		String(duration),
+		"--json",
+		url,
+	]);
 	const result = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number } };
 	return {
 		tool: "autocannon",
@@ -101,7 +109,9 @@ async function autocannon(url: string, connections: number, duration: number): P
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+	return sorted.length % 2
+		? (sorted[mid] as number)
+		: ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 await runCli(HELP, async (argv) => {
@@ -124,7 +134,8 @@ await runCli(HELP, async (argv) => {
 	const connections = positiveNumber("--connections", values.connections, { integer: true, max: 1000 });
 	const duration = positiveNumber("--duration", values.duration, { integer: true, max: 600 });
 	const rounds = positiveNumber("--rounds", values.rounds, { integer: true, max: 20 });
-	if (!existsSync("/usr/bin/wrk")) throw new Error("/usr/bin/wrk is missing: install Debian's wrk (apt-get install wrk)");
+	if (!existsSync("/usr/bin/wrk"))
+		throw new Error("/usr/bin/wrk is missing: install Debian's wrk (apt-get install wrk)");
 
 	const dev = values.url ? null : await startWranglerDev();
 	const stop = async () => {
@@ -137,7 +148,9 @@ await runCli(HELP, async (argv) => {
 	}
 	try {
 		const url = values.url ?? `${dev?.url}/api/health`;
-		process.stdout.write(`calibrating against ${url}: ${connections} connections, ${duration} s per tool, ${rounds} round(s)\n`);
+		process.stdout.write(
+			`calibrating against ${url}: ${connections} connections, ${duration} s per tool, ${rounds} round(s)\n`,
+		);
 		// Wake the Worker up (first requests compile and warm workerd) before any tool is timed.
 		await autocannon(url, connections, 2);
 		const measured: Measurement[] = [];
