@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, release, tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, release } from "node:os";
 import { join, resolve } from "node:path";
 import { renderReport } from "../../report/render-report.ts";
 import {
@@ -17,7 +17,6 @@ import type { ProgressOutput } from "../output/progress.ts";
 import { PROFILE_NAMES, PROFILES, type ProfileName } from "../scenarios/profiles.ts";
 import type { ResultSections, ScenarioContext } from "../scenarios/scenario.ts";
 import { SCENARIOS } from "../scenarios/scenario-registry.ts";
-import { applyLocalMigrations } from "../target/local-migrations.ts";
 import { type ApiStoreTraits, isLocalHost, TargetClient, type TargetInfo } from "../target/target-client.ts";
 import { startWranglerDev, type WranglerDev } from "../target/wrangler-dev.ts";
 import { startHealthWatchdog } from "./health-watchdog.ts";
@@ -211,7 +210,6 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 	let storeTraits: ApiStoreTraits[] = [];
 	let dev: WranglerDev | null = null;
 	let stoppingDev = false;
-	let persistTo: string | null = null;
 	const cleanup = new CleanupRegistry();
 	let target: TargetInfo = {
 		kind: config.target.kind,
@@ -222,10 +220,8 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 	try {
 		if (config.target.embedded) {
 			progress.line("starting wrangler dev (local, throw-away state)…");
-			persistTo = mkdtempSync(join(tmpdir(), "state-lab-bench-"));
-			await applyLocalMigrations(persistTo);
-			if (controller.signal.aborted) throw new Error(String(controller.signal.reason));
-			dev = await startWranglerDev({ persistTo });
+			// startWranglerDev applies the D1 migrations to the throw-away state before starting.
+			dev = await startWranglerDev();
 			target = { ...target, origin: dev.url };
 			progress.line(`wrangler dev is up at ${dev.url}`);
 			void dev.exited.then((code) => {
@@ -303,7 +299,6 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 			stoppingDev = true;
 			await dev.stop();
 		}
-		if (persistTo) rmSync(persistTo, { recursive: true, force: true });
 	}
 
 	const aborted = controller.signal.aborted ? String(controller.signal.reason) : null;
