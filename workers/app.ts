@@ -21,6 +21,7 @@ const STORE_ERROR_STATUS = {
 	out_of_range: 422,
 	ttl_out_of_range: 422,
 	cas_exhausted: 409,
+	invalid_bookmark: 400,
 } as const;
 
 /** Build the Hono app. Routes are generic over the store interface; nothing here reads a binding. */

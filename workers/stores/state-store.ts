@@ -94,7 +94,12 @@ export interface StateStore {
 }
 
 /** Error codes a store may raise; the routes map each to its HTTP status. */
-export type StoreErrorCode = "unsupported_mode" | "out_of_range" | "cas_exhausted" | "ttl_out_of_range";
+export type StoreErrorCode =
+	| "unsupported_mode"
+	| "out_of_range"
+	| "cas_exhausted"
+	| "ttl_out_of_range"
+	| "invalid_bookmark";
 
 /** A condition the client caused or must handle (mapped to a 4xx), not a store failure. */
 export class StoreError extends Error {

@@ -270,11 +270,11 @@ for (const store of STORE_NAMES) {
 				}
 			});
 
-			it("ignores a header that is not a bookmark instead of failing", async () => {
+			it("answers 400 for a header that is not a bookmark, and changes nothing", async () => {
 				const key = uniqueKey("bad-bookmark");
-				const answer = await call("GET", counter(key), undefined, { "x-d1-bookmark": "not-a-bookmark" });
-				expect(answer).toMatchObject({ status: 200, body: { value: null } });
-				expect(answer.headers.get("x-d1-bookmark")).toMatch(BOOKMARK);
+				const answer = await call("PUT", counter(key), { value: 5 }, { "x-d1-bookmark": "not-a-bookmark" });
+				expect(answer).toMatchObject({ status: 400, body: { error: { code: "invalid_bookmark" } } });
+				expect(await call("GET", counter(key))).toMatchObject({ status: 200, body: { value: null } });
 			});
 		});
 	}

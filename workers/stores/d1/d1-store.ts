@@ -44,8 +44,9 @@ const SWEEP_BATCH = 100;
 
 /**
  * The shape of a D1 bookmark ("00000085-0000024c-00004c6d-8e61…"). A header
- * that does not look like one is ignored rather than passed to D1, which
- * would fail the whole request on it.
+ * that does not look like one answers 400 rather than being passed to D1
+ * (which would fail the request) or silently ignored (which would quietly
+ * drop the freshness the client asked for).
  */
 const BOOKMARK_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
 
@@ -91,7 +92,13 @@ export class D1Store implements StateStore {
 		private readonly db: D1Database,
 		bookmark: string | null,
 	) {
-		this.bookmark = bookmark !== null && BOOKMARK_PATTERN.test(bookmark) ? bookmark : null;
+		if (bookmark !== null && !BOOKMARK_PATTERN.test(bookmark)) {
+			throw new StoreError(
+				"invalid_bookmark",
+				"x-d1-bookmark must be a bookmark this API returned earlier (e.g. 00000000-00000004-00000000-…)",
+			);
+		}
+		this.bookmark = bookmark;
 	}
 
 	/** The bookmark of the newest state this request saw, for `x-d1-bookmark`. */
