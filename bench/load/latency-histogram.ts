@@ -66,13 +66,14 @@ export class LatencyHistogram {
 		if (h.totalCount === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
 		return {
 			count: h.totalCount,
-			min: h.minNonZeroValue,
+			// Percentile 0 and 100 give bucket-equivalent values, so a decoded histogram reports the same.
+			min: h.getValueAtPercentile(0),
 			mean: Math.round(h.mean),
 			p50: h.getValueAtPercentile(50),
 			p90: h.getValueAtPercentile(90),
 			p99: h.getValueAtPercentile(99),
 			p999: h.getValueAtPercentile(99.9),
-			max: h.maxValue,
+			max: h.getValueAtPercentile(100),
 		};
 	}
 
