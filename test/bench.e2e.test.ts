@@ -1,0 +1,114 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startWranglerDev } from "../bench/target/wrangler-dev.ts";
+import { parseResults } from "../report/results-schema.ts";
+
+// `npm run bench` as a user runs it: the real CLI, a real wrangler dev, results.json checked
+// against the report's schema. The second test kills the target mid-run.
+
+const ROOT = resolve(import.meta.dirname, "..");
+const STORES = ["cache", "kv", "do", "d1", "r2"];
+const outDirs: string[] = [];
+
+afterAll(() => {
+	for (const dir of outDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function bench(args: string[]) {
+	const child = spawn("npm", ["run", "--silent", "bench", "--", ...args], {
+		cwd: ROOT,
+		env: { ...process.env, BENCH_TOKEN: "" },
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	let output = "";
+	child.stdout.on("data", (c: Buffer) => {
+		output += c.toString();
+	});
+	child.stderr.on("data", (c: Buffer) => {
+		output += c.toString();
+	});
+	const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+	return { exited, output: () => output };
+}
+
+function tempOut(): string {
+	const dir = mkdtempSync(join(tmpdir(), "bench-e2e-"));
+	outDirs.push(dir);
+	return dir;
+}
+
+describe("npm run bench", () => {
+	it("--profile quick starts its own wrangler dev, measures every store and writes valid results", async () => {
+		const out = tempOut();
+		const run = bench(["--profile", "quick", "--out", out]);
+		const code = await run.exited;
+		const results = parseResults(JSON.parse(readFileSync(join(out, "results.json"), "utf8")));
+		expect(results.errors, run.output()).toEqual([]);
+		expect(results.verdict.completed).toBe(true);
+		expect(code).toBe(results.verdict.passed ? 0 : 1);
+		expect(results.run.target.kind).toBe("local");
+		expect(results.run.profile).toBe("quick");
+		expect(results.run.environment.wrangler).toMatch(/^\d+\.\d+\.\d+/);
+		expect(results.stores?.map((s) => s.name)).toEqual(STORES);
+		const latency = results.latency ?? [];
+		for (const store of STORES) {
+			const operations = latency.filter((r) => r.store === store).map((r) => r.operation);
+			const atomic = store === "do" || store === "d1" || store === "r2";
+			expect(operations.sort()).toEqual(
+				[
+					"counter-read",
+					...(atomic ? ["increment-atomic"] : []),
+					"increment-naive",
+					"session-create",
+					"session-read",
+				].sort(),
+			);
+		}
+		for (const row of latency) {
+			expect(row.requests, `${row.operation} ${row.store}`).toBeGreaterThan(0);
+			expect(row.errors.total, `${row.operation} ${row.store}`).toBe(0);
+			expect(row.latencyUs.p50).toBeGreaterThan(0);
+			// Storage time is part of the round trip, so never more than it.
+			if (row.store) expect(row.storeTimeUs?.p50).toBeLessThanOrEqual(row.latencyUs.max);
+		}
+		expect(results.pubsub?.lost).toBe(0);
+		expect(results.pubsub?.delivered).toBe(
+			(results.pubsub?.messages ?? 0) * (results.pubsub?.subscribers ?? 0),
+		);
+		expect(existsSync(join(out, "report.html"))).toBe(true);
+		expect(run.output()).toContain(results.verdict.summary);
+		// The embedded wrangler dev is gone.
+		const port = new URL(results.run.target.url).port;
+		await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
+	});
+
+	it("stops within 15 s when the target dies, exits non-zero and still writes what it measured", async () => {
+		const dev = await startWranglerDev();
+		const out = tempOut();
+		try {
+			const run = bench(["--target", dev.url, "--profile", "standard", "--out", out]);
+			// Let it measure something first.
+			const deadline = Date.now() + 60_000;
+			while (!/counter-read/.test(run.output()) && Date.now() < deadline)
+				await new Promise((r) => setTimeout(r, 200));
+			const killedAt = Date.now();
+			process.kill(-dev.pid, "SIGKILL");
+			const code = await run.exited;
+			expect(Date.now() - killedAt).toBeLessThan(15_000);
+			expect(code).toBe(1);
+			const results = parseResults(JSON.parse(readFileSync(join(out, "results.json"), "utf8")));
+			expect(results.verdict.completed).toBe(false);
+			expect(results.verdict.passed).toBe(false);
+			expect(results.errors.map((e) => e.kind)).toContain("run_aborted");
+			expect(results.errors.find((e) => e.kind === "run_aborted")?.message).toMatch(/stopped answering/);
+			// What was measured before the kill is kept.
+			expect((results.latency ?? []).length).toBeGreaterThan(0);
+			expect(results.run.target.url).toBe(dev.url);
+		} finally {
+			await dev.stop();
+		}
+	});
+});
