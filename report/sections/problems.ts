@@ -1,0 +1,58 @@
+import { formatMs } from "../format-numbers.ts";
+import { escapeHtml } from "../html.ts";
+import { type Cell, dataTable, num, section } from "../markup.ts";
+import type { BenchResults } from "../results-schema.ts";
+import { storeLabel } from "../store-catalog.ts";
+import { explanation } from "../workshop-chapters.ts";
+
+/** Errors recorded during the run and the load generator's own health. */
+export function renderProblems(results: BenchResults): string {
+	const generator = results.generator;
+	let generatorHtml =
+		'<p class="not-run"><strong>Not run.</strong> This results file has no load-generator health data.</p>';
+	if (generator) {
+		const banner = generator.saturated
+			? '<div class="alert bad" role="alert"><strong>The load generator was saturated.</strong> The bench process itself was the bottleneck, so latencies above include its own delays; rerun with fewer connections or on a less busy machine.</div>'
+			: "";
+		const warnings = generator.warnings.length
+			? `<ul class="warnings">${generator.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join("")}</ul>`
+			: '<p class="note">No generator warnings.</p>';
+		generatorHtml =
+			banner +
+			dataTable({
+				caption: "Event-loop lag of the bench process (ms)",
+				head: ["Measure", "p50", "p99", "max", "Saturated"],
+				rows: [
+					[
+						"event-loop lag",
+						num(formatMs(generator.eventLoopLagMs.p50)),
+						num(formatMs(generator.eventLoopLagMs.p99)),
+						num(formatMs(generator.eventLoopLagMs.max)),
+						{ html: generator.saturated ? "yes" : "no", tone: generator.saturated ? "bad" : "good" },
+					],
+				],
+			}) +
+			warnings;
+	}
+	const errors = results.errors.length
+		? dataTable({
+				caption: `Errors recorded during the run (${results.errors.length})`,
+				head: ["Time", "Scenario", "Store", "Kind", "Message"],
+				rows: results.errors.map((error): Cell[] => [
+					error.at,
+					error.scenario ?? "—",
+					error.store ? storeLabel(error.store) : "—",
+					{ html: `<code>${escapeHtml(error.kind)}</code>`, tone: "bad" },
+					error.message,
+				]),
+			})
+		: '<p class="note">No errors were recorded.</p>';
+	return section(
+		"problems",
+		"Errors and generator health",
+		`${explanation(
+			"Everything that went wrong during the run is listed here, with the scenario and store it hit. The event-loop lag of the bench process tells whether the machine generating load kept up; when it did not, the latencies measure the generator rather than the Worker.",
+			"measuring",
+		)}<h3>Errors</h3>${errors}<h3>Load generator</h3>${generatorHtml}`,
+	);
+}
