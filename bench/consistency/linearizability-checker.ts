@@ -472,7 +472,7 @@ class KeySearch {
 	/**
 	 * Shortest runs of pending unknown-outcome operations after which completed operation `k` becomes legal.
 	 * Each op in a run must change the value (else leave it out); a write only starts a run (it erases what
-	 * came before); consecutive increments commute, so they go in id order; interchangeable ops in list order.
+	 * came before); consecutive increments commute and interchangeable ops are alike, so both go in list order.
 	 */
 	private runsFor(state: RegisterState, pending: number[], k: number): Step[] {
 		const needed = neededBefore(this.ops[k] as HistoryOperation);
@@ -512,7 +512,7 @@ class KeySearch {
 		this.runNeeded = needed;
 		this.run = [];
 		this.runFound = [];
-		this.extendRun(state);
+		this.extendRun(state, -1);
 		return this.runFound;
 	}
 
@@ -535,21 +535,22 @@ class KeySearch {
 		return this.runNegative <= delta && delta <= this.runPositive;
 	}
 
-	private extendRun(current: RegisterState): void {
+	/** `lastPosition`: position in `runPending` of the run's last op (-1 when the run is empty). */
+	private extendRun(current: RegisterState, lastPosition: number): void {
 		this.tick();
 		const run = this.run;
 		if (run.length > 0 && !this.reachable(current)) return;
 		const pending = this.runPending;
 		const target = this.ops[this.runTarget] as HistoryOperation;
-		const lastId = run.length > 0 ? (run[run.length - 1] as number) : -1;
-		const lastIsIncrement = lastId >= 0 && (this.ops[lastId] as HistoryOperation).f === "increment";
+		const lastIsIncrement =
+			lastPosition >= 0 && (this.ops[pending[lastPosition] as number] as HistoryOperation).f === "increment";
 		for (let j = 0; j < pending.length; j++) {
 			const sameBefore = this.runSameBefore[j] as number;
 			if (this.runUsed[j] || (sameBefore !== -1 && !this.runUsed[sameBefore])) continue;
 			const u = pending[j] as number;
 			const op = this.ops[u] as HistoryOperation;
 			if (op.f === "write" && run.length > 0) continue;
-			if (op.f === "increment" && lastIsIncrement && u < lastId) continue;
+			if (op.f === "increment" && lastIsIncrement && j < lastPosition) continue;
 			const after = applyUnknown(current, op);
 			if (after === current) continue;
 			const by = op.f === "increment" ? op.by : 0;
@@ -566,7 +567,7 @@ class KeySearch {
 					writer: setsState(target) ? this.runTarget : u,
 				});
 			} else {
-				this.extendRun(after);
+				this.extendRun(after, j);
 			}
 			run.pop();
 			if (by > 0) this.runPositive += by;
