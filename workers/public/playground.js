@@ -71,8 +71,15 @@ function describeFailure(error) {
 function showAuthBanner() {
 	const banner = document.getElementById("auth-banner");
 	if (!banner.hidden) return;
-	banner.textContent =
-		"This Worker answered 401: it has a BENCH_TOKEN secret, so its API needs a bearer token. The playground is meant for local development, where routes are open — run `npm run dev` and open http://localhost:8787/.";
+	const code = (text) => Object.assign(document.createElement("code"), { textContent: text });
+	banner.append(
+		"This Worker answered 401: it has a BENCH_TOKEN secret, so its API needs a bearer token. ",
+		"The playground is meant for local development, where routes are open: run ",
+		code("npm run dev"),
+		" and open ",
+		code("http://localhost:8787/"),
+		".",
+	);
 	banner.hidden = false;
 }
 
