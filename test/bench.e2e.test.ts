@@ -112,3 +112,51 @@ describe("npm run bench", () => {
 		}
 	});
 });
+
+describe("npm run bench against a target with a BENCH_TOKEN", () => {
+	it("authenticates every request and deletes the keys and sessions it created", async () => {
+		const token = "e2e-secret-token";
+		const dev = await startWranglerDev({ vars: { BENCH_TOKEN: token } });
+		const out = tempOut();
+		try {
+			const run = bench([
+				"--target",
+				dev.url,
+				"--token",
+				token,
+				"--profile",
+				"quick",
+				"--stores",
+				"kv,do",
+				"--scenarios",
+				"counter-read,increment-naive,session-create,pubsub",
+				"--out",
+				out,
+			]);
+			const code = await run.exited;
+			const text = readFileSync(join(out, "results.json"), "utf8");
+			const results = parseResults(JSON.parse(text));
+			expect(results.errors, run.output()).toEqual([]);
+			expect(code).toBe(results.verdict.passed ? 0 : 1);
+			expect(text).not.toContain(token);
+			expect(results.latency?.every((r) => r.errors.total === 0 && r.requests > 0)).toBe(true);
+			expect(results.pubsub?.lost).toBe(0);
+			expect(run.output()).toMatch(/cleaning up \d+ keys and sessions under run-[0-9a-f]{8}/);
+			// Every counter the run wrote is gone again (keys are named after the run prefix).
+			const prefix = String(results.run.config.runPrefix);
+			const auth = { authorization: `Bearer ${token}` };
+			for (const store of ["kv", "do"]) {
+				for (const op of ["counter-read", "increment-naive"]) {
+					const res = await fetch(`${dev.url}/api/${store}/counters/${prefix}-${op}-${store}-4-0`, {
+						headers: auth,
+					});
+					expect(await res.json()).toEqual({ value: null });
+				}
+			}
+			// Without the token the same Worker refuses, so the run really did authenticate.
+			expect((await fetch(`${dev.url}/api/kv/counters/x`)).status).toBe(401);
+		} finally {
+			await dev.stop();
+		}
+	});
+});
