@@ -115,6 +115,20 @@ describe("fan-out", () => {
 		}
 	});
 
+	it("gives concurrent publishes distinct seqs, and every subscriber sees them in the same order", async () => {
+		const channel = uniqueChannel("concurrent");
+		const subscribers = await Promise.all([subscribe(channel), subscribe(channel)]);
+		const results = await Promise.all(Array.from({ length: 20 }, (_, i) => publishOk(channel, i)));
+		expect(results.map((r) => r.seq).sort((a, b) => a - b)).toEqual(
+			Array.from({ length: 20 }, (_, i) => i + 1),
+		);
+		await waitForMessages(subscribers, 20);
+		const [first, second] = subscribers;
+		expect(first?.messages.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+		expect(second?.messages).toEqual(first?.messages);
+		for (const s of subscribers) s.socket.close();
+	});
+
 	it("keeps seq per channel", async () => {
 		const a = uniqueChannel("seq-a");
 		const b = uniqueChannel("seq-b");
@@ -208,7 +222,7 @@ describe("request errors (open Worker)", () => {
 		await expectError(await openWorker(`${BASE}/api/channels/plain/subscribe`), 426, "upgrade_required");
 	});
 
-	it("answers 405 with Allow for a wrong method", async () => {
+	it("answers 405 with Allow for a wrong method, 404 for an unknown path", async () => {
 		const put = await openWorker(`${BASE}/api/channels/x/subscribe`, { method: "POST" });
 		await expectError(put, 405, "method_not_allowed");
 		expect(put.headers.get("allow")).toBe("GET");
@@ -218,6 +232,8 @@ describe("request errors (open Worker)", () => {
 		const del = await openWorker(`${BASE}/api/channels/x`, { method: "DELETE" });
 		await expectError(del, 405, "method_not_allowed");
 		await expectError(await openWorker(`${BASE}/api/channels/x/tickets`), 405, "method_not_allowed");
+		await expectError(await openWorker(`${BASE}/api/channels/x/unsubscribe`), 404, "not_found");
+		await expectError(await openWorker(`${BASE}/api/channels`), 404, "not_found");
 	});
 
 	it("answers 413 to a publish over 64 KiB, 400 to bad JSON or no body, and publishes nothing", async () => {
