@@ -629,7 +629,8 @@ function explain(c: Counterexample, all: HistoryOperation[], stuckEverPlaced: bo
 	lines.push(`  Then ${describe(c.stuck)} must take effect before it returns, but`);
 	if (!stuckEverPlaced && c.possibleValues.length > 0) {
 		const values = c.possibleValues.map((v) => `${describeState(v.value)} (${source(v)})`);
-		lines.push(`    whenever it could take effect, ${c.key} was ${values.join(" or ")}.`);
+		const more = c.possibleValues.length >= MAX_POSSIBLE_VALUES ? " or others" : "";
+		lines.push(`    whenever it could take effect, ${c.key} was ${values.join(" or ")}${more}.`);
 	} else {
 		lines.push("    every order that places it leads to a dead end further on.");
 	}
