@@ -70,7 +70,7 @@ async function openReport(htmlPath: string, colorScheme: "light" | "dark"): Prom
 /** For every canvas: its id and how many pixels are not fully transparent. */
 function drawnPixels(page: Page): Promise<Array<{ id: string; pixels: number }>> {
 	return page.evaluate(() =>
-		[...document.querySelectorAll("canvas")].map((canvas) => {
+		Array.from(document.querySelectorAll("canvas")).map((canvas) => {
 			const context = canvas.getContext("2d");
 			if (!context || canvas.width === 0 || canvas.height === 0) return { id: canvas.id, pixels: 0 };
 			const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
