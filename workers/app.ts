@@ -4,6 +4,7 @@ import type { AppEnv } from "./http/app-env.ts";
 import { requireBearerToken } from "./http/auth.ts";
 import { type ChannelNamespace, registerChannelRoutes } from "./routes/channel-routes.ts";
 import { registerMetaRoutes } from "./routes/meta-routes.ts";
+import { type ProbeNamespace, registerProbeRoutes } from "./routes/probe-routes.ts";
 import { registerStoreRoutes } from "./routes/store-routes.ts";
 import { StoreError, type StoreFactory, type StoreName } from "./stores/state-store.ts";
 
@@ -14,6 +15,8 @@ export interface AppDependencies {
 	benchToken: (env: Env) => string | undefined;
 	/** The realtime channels' Durable Object namespace (one ChannelObject per channel id). */
 	channels: ChannelNamespace;
+	/** The visibility probes' Durable Object namespace (one VisibilityProbe per region); no probe routes without it. */
+	probes?: ProbeNamespace;
 }
 
 const STORE_ERROR_STATUS = {
@@ -32,6 +35,7 @@ export function createApp(deps: AppDependencies) {
 	registerMetaRoutes(app, deps.stores);
 	registerStoreRoutes(app, deps.stores, auth);
 	registerChannelRoutes(app, deps.channels, deps.benchToken, auth);
+	if (deps.probes) registerProbeRoutes(app, deps.stores, deps.probes, auth);
 
 	app.notFound((c) =>
 		errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),

@@ -12,12 +12,14 @@ import { storeRegistry } from "./stores/registry.ts";
 // Durable Object classes must be exported from the entry module by the name
 // wrangler.toml gives them.
 export { ChannelObject } from "./channels/channel-object.ts";
+export { VisibilityProbe } from "./probes/visibility-probe.ts";
 export { CounterObject } from "./stores/do/counter-object.ts";
 
 const app = createApp({
 	stores: storeRegistry,
 	benchToken: (env) => env.BENCH_TOKEN,
 	channels: (env) => env.CHANNEL,
+	probes: (env) => env.PROBE,
 });
 
 export default {
