@@ -19,9 +19,9 @@ export async function runCli(help: string, main: (argv: string[]) => Promise<num
 			);
 			code = 2;
 		} else {
-			process.stderr.write(
-				`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-			);
+			// The message says what failed; the stack only helps when debugging the harness itself.
+			const stack = process.env.DEBUG && error instanceof Error ? error.stack : undefined;
+			process.stderr.write(`error: ${stack ?? (error instanceof Error ? error.message : String(error))}\n`);
 			code = 1;
 		}
 	}
