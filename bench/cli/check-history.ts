@@ -87,10 +87,12 @@ function summary(file: string, result: CheckResult, timeoutMs: number): string {
 	if (result.verdict === "illegal")
 		lines.push("verdict: illegal (not linearizable)", "", result.counterexample ?? "");
 	if (result.verdict === "unknown") {
-		const undecided = result.keys.filter((k) => k.verdict === "unknown").length;
-		lines.push(
-			`verdict: unknown (the ${timeoutMs} ms budget ran out with ${undecided} key${undecided === 1 ? "" : "s"} undecided; try a larger --timeout-ms)`,
-		);
+		const undecided = result.keys.filter((k) => k.verdict === "unknown");
+		const memory = undecided.some((k) => k.unknownReason === "memory");
+		const why = memory
+			? `the search for ${undecided.filter((k) => k.unknownReason === "memory").length} key(s) outgrew its memory cap`
+			: `the ${timeoutMs} ms budget ran out with ${undecided.length} key${undecided.length === 1 ? "" : "s"} undecided; try a larger --timeout-ms`;
+		lines.push(`verdict: unknown (${why})`);
 	}
 	return `${lines.join("\n")}\n`;
 }

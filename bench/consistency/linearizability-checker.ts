@@ -21,8 +21,9 @@ import {
 	type RegisterState,
 	stepKnown,
 } from "./register-model.ts";
+import { VisitedStates } from "./visited-states.ts";
 
-/** `ok`: linearizable; `illegal`: not linearizable; `unknown`: the time budget ran out first. */
+/** `ok`: linearizable; `illegal`: not linearizable; `unknown`: the time or memory budget ran out first. */
 export type Verdict = "ok" | "illegal" | "unknown";
 
 /** Options of {@link checkHistory}. */
@@ -68,6 +69,8 @@ export interface KeyResult {
 	/** How many of them have an unknown outcome. */
 	unknownOutcomes: number;
 	durationMs: number;
+	/** Set when the verdict is `unknown`. */
+	unknownReason?: UnknownReason;
 	counterexample?: Counterexample;
 }
 
@@ -84,6 +87,12 @@ export interface CheckResult {
 
 /** Default time budget of {@link checkHistory}. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Memory cap of one key's memo; a search that needs more answers `unknown` (reason `memory`). */
+export const MAX_MEMO_BYTES = 256 * 1024 * 1024;
+
+/** Why a key's verdict is `unknown`: the time budget ran out, or the memo hit {@link MAX_MEMO_BYTES}. */
+export type UnknownReason = "time" | "memory";
 
 /**
  * Checks a history for linearizability, key by key, within `options.timeoutMs`.
@@ -103,7 +112,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
 		const keyStarted = performance.now();
 		const outcome =
 			keyStarted > deadline
-				? ({ verdict: "unknown" } as const)
+				? ({ verdict: "unknown", reason: "time" } as const)
 				: checkKey(key, history.operations, indices, deadline);
 		keys.push({
 			key,
@@ -112,6 +121,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
 			unknownOutcomes: indices.filter((i) => isUnknownOutcome(history.operations[i] as HistoryOperation))
 				.length,
 			durationMs: performance.now() - keyStarted,
+			...(outcome.verdict === "unknown" ? { unknownReason: outcome.reason } : {}),
 			...(outcome.verdict === "illegal" ? { counterexample: outcome.counterexample } : {}),
 		});
 	}
@@ -126,21 +136,28 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
 	};
 }
 
-type KeyOutcome = { verdict: "ok" | "unknown" } | { verdict: "illegal"; counterexample: Counterexample };
+type KeyOutcome =
+	| { verdict: "ok" }
+	| { verdict: "unknown"; reason: UnknownReason }
+	| { verdict: "illegal"; counterexample: Counterexample };
 
 function checkKey(key: string, all: HistoryOperation[], indices: number[], deadline: number): KeyOutcome {
 	const search = new KeySearch(all, indices, deadline);
 	try {
 		if (search.search()) return { verdict: "ok" };
 	} catch (error) {
-		if (error instanceof BudgetExceeded) return { verdict: "unknown" };
+		if (error instanceof BudgetExceeded) return { verdict: "unknown", reason: error.reason };
 		throw error;
 	}
 	return { verdict: "illegal", counterexample: search.counterexample(key, all) };
 }
 
-/** Thrown inside the search when the deadline passes. */
-class BudgetExceeded extends Error {}
+/** Thrown inside the search when the deadline passes or the memo outgrows its memory cap. */
+class BudgetExceeded extends Error {
+	constructor(readonly reason: UnknownReason) {
+		super(`${reason} budget exceeded`);
+	}
+}
 
 /** One step of the search: unknown-outcome operations `run` take effect, then completed operation `k`. */
 interface Step {
@@ -211,7 +228,7 @@ class KeySearch {
 	private readonly zobrist2: Uint32Array;
 	private hash1 = 0;
 	private hash2 = 0;
-	private readonly memo = new Map<number, { bits: Uint32Array; state: RegisterState }[]>();
+	private readonly visited: VisitedStates;
 	private linearizedKnown = 0;
 
 	/** For each unknown-outcome op, the previous pending-order op with the same effect (interchangeable). */
@@ -278,6 +295,7 @@ class KeySearch {
 
 		this.words = Math.ceil(n / 32);
 		this.bits = new Uint32Array(this.words);
+		this.visited = new VisitedStates(this.words);
 		this.zobrist1 = new Uint32Array(n);
 		this.zobrist2 = new Uint32Array(n);
 		let seed = 0x2545f491;
@@ -348,7 +366,7 @@ class KeySearch {
 	}
 
 	private tick(): void {
-		if ((++this.work & 1023) === 0 && performance.now() > this.deadline) throw new BudgetExceeded();
+		if ((++this.work & 1023) === 0 && performance.now() > this.deadline) throw new BudgetExceeded("time");
 	}
 
 	private unlink(e: number): void {
@@ -373,27 +391,11 @@ class KeySearch {
 
 	/** Adds (current linearized set, state) to the memo; false if it was already there. */
 	private remember(state: RegisterState): boolean {
-		let s = 0x9e3779b9;
-		if (state !== null) {
-			s = Math.imul((state >>> 0) ^ Math.imul(Math.floor(state / 4294967296) | 0, 0x27d4eb2d), 0x85ebca6b);
-			s ^= s >>> 15;
+		const added = this.visited.add(this.bits, state, this.hash1, this.hash2);
+		if (added && (this.visited.size & 4095) === 0 && this.visited.bytes > MAX_MEMO_BYTES) {
+			throw new BudgetExceeded("memory");
 		}
-		const slot = ((this.hash1 ^ s) >>> 0) * 2097152 + ((this.hash2 ^ Math.imul(s, 0xc2b2ae35)) & 0x1fffff);
-		const bucket = this.memo.get(slot);
-		if (!bucket) {
-			this.memo.set(slot, [{ bits: this.bits.slice(), state }]);
-			return true;
-		}
-		for (const entry of bucket) {
-			if (entry.state === state && this.sameBits(entry.bits)) return false;
-		}
-		bucket.push({ bits: this.bits.slice(), state });
-		return true;
-	}
-
-	private sameBits(other: Uint32Array): boolean {
-		for (let w = 0; w < this.words; w++) if (other[w] !== this.bits[w]) return false;
-		return true;
+		return added;
 	}
 
 	private apply(step: Step): void {
