@@ -34,6 +34,8 @@ beforeAll(() => {
 		"20",
 		"--rate",
 		"40",
+		"--load-zones",
+		"amazon:jp:tokyo,amazon:us:ashburn,amazon:de:frankfurt",
 	);
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -112,6 +114,20 @@ describe("npm run bench:k6", () => {
 		);
 		// biome-ignore lint/suspicious/noTemplateCurlyInString: the generated k6 code is what is quoted here
 		expect(script("session-create")).toContain('`{"data":{"run":"${data.run}","n":${seq}},"ttlSeconds":60}`');
+	});
+
+	it("splits the load evenly over the k6 Cloud load zones", () => {
+		expect(script("health")).toContain(
+			[
+				"\tcloud: {",
+				"\t\tdistribution: {",
+				'\t\t\t"amazon:jp:tokyo": { loadZone: "amazon:jp:tokyo", percent: 34 },',
+				'\t\t\t"amazon:us:ashburn": { loadZone: "amazon:us:ashburn", percent: 33 },',
+				'\t\t\t"amazon:de:frankfurt": { loadZone: "amazon:de:frankfurt", percent: 33 },',
+				"\t\t},",
+				"\t},",
+			].join("\n"),
+		);
 	});
 
 	it("refuses what it cannot export", () => {

@@ -26,6 +26,8 @@ Options:
   --duration S      seconds each store runs [default 30]
   --rate R          requests/s of the read scenarios [default 20]; writes use the profile's
                     production write rate, spread over enough keys for the per-key limits
+  --load-zones a,b  k6 Cloud load zones sharing the load evenly, e.g. amazon:jp:tokyo,amazon:us:ashburn
+                    (written to options.cloud.distribution; ignored by a local \`k6 run\`)
   -h, --help        show this help
 
 Run a script: k6 run -e TARGET=https://… -e BENCH_TOKEN=… DIR/counter-read.ts`;
@@ -41,6 +43,7 @@ function main(): Promise<number> | number {
 				scenarios: { type: "string" },
 				duration: { type: "string", default: "30" },
 				rate: { type: "string", default: "20" },
+				"load-zones": { type: "string" },
 				help: { type: "boolean", short: "h" },
 			},
 		}));
@@ -74,7 +77,12 @@ function main(): Promise<number> | number {
 		return usage("--duration must be a whole number of seconds ≥ 1");
 	if (!Number.isFinite(readRate) || readRate <= 0) return usage("--rate must be a positive number");
 
-	const options = { profile: PROFILES[profileName as ProfileName], stores, durationS, readRate };
+	const loadZones = list(values["load-zones"]) ?? [];
+	const badZone = loadZones.find((zone) => !/^[\w-]+:[\w-]+:[\w -]+$/.test(zone));
+	if (badZone) return usage(`"${badZone}" is not a load zone like amazon:jp:tokyo`);
+	if (loadZones.length > 100) return usage("at most 100 load zones");
+
+	const options = { profile: PROFILES[profileName as ProfileName], stores, durationS, readRate, loadZones };
 	return write(
 		path.resolve(out),
 		LATENCY_OPERATIONS.filter((spec) => names.includes(spec.operation)).map((spec) => ({

@@ -34,6 +34,8 @@ export interface K6ExportOptions {
 	durationS: number;
 	/** Arrival rate (requests/s) of read operations; writes use the profile's production write rate. */
 	readRate: number;
+	/** k6 Cloud load zones (e.g. `amazon:jp:tokyo`) to split the load over evenly; none for a local `k6 run`. */
+	loadZones: string[];
 }
 
 const STORE = "__k6_store__";
@@ -146,7 +148,7 @@ ${scenarios.join("\n")}
 ${perStoreThresholds.join("\n")}
 	},
 	summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(99)", "p(99.9)"],
-};
+${renderCloud(options.loadZones)}};
 
 interface SetupData {
 	run: string;
@@ -231,6 +233,17 @@ export function handleSummary(summary: Record<string, unknown>): Record<string, 
 	};
 }
 `;
+}
+
+/** `options.cloud.distribution` for k6 Cloud: the zones share the load evenly (integer percentages summing to 100). */
+function renderCloud(zones: string[]): string {
+	if (zones.length === 0) return "";
+	const base = Math.floor(100 / zones.length);
+	const lines = zones.map((zone, index) => {
+		const percent = base + (index < 100 - base * zones.length ? 1 : 0);
+		return `\t\t\t${JSON.stringify(zone)}: { loadZone: ${JSON.stringify(zone)}, percent: ${percent} },`;
+	});
+	return `\t// Used by \`k6 cloud run\` only: which load zones send the load, and how much each.\n\tcloud: {\n\t\tdistribution: {\n${lines.join("\n")}\n\t\t},\n\t},\n`;
 }
 
 function execName(store: string): string {
