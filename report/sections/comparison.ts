@@ -10,6 +10,9 @@ import { loadLabel, OPERATION_INFO, rowsForOperation } from "./latency.ts";
 import { runFacts } from "./run-header.ts";
 import { SCORECARD_COLUMNS, scorecardCells } from "./scorecard.ts";
 
+/** Facts that differ between any two runs and so are not highlighted. */
+const ALWAYS_DIFFERENT = new Set(["Started", "Finished", "Duration"]);
+
 /** Differences between two runs that make their numbers not directly comparable. */
 export function comparisonWarnings(current: BenchResults, other: BenchResults): string[] {
 	const warnings: string[] = [];
@@ -64,8 +67,11 @@ function latencyComparison(current: BenchResults, other: BenchResults, charts: C
 			return partner ? [[row, partner] as const] : [];
 		});
 		const info = OPERATION_INFO[operation];
+		// The chart shows the lightest load level both runs share (one line per store and run);
+		// the table below has every matched level.
+		const chartedLevel = matched[0] ? loadLabel(matched[0][0]) : "";
 		const series: ChartSeries[] = [];
-		for (const [row, partner] of matched) {
+		for (const [row, partner] of matched.filter(([m]) => loadLabel(m) === chartedLevel)) {
 			for (const [which, source] of [
 				["this run", row],
 				["other run", partner],
@@ -73,7 +79,7 @@ function latencyComparison(current: BenchResults, other: BenchResults, charts: C
 				const points = percentileSpectrum(source.histogram);
 				if (!points) continue;
 				series.push({
-					label: `${storeLabel(row.store)} · ${loadLabel(row)} (${which})`,
+					label: `${storeLabel(row.store)} (${which})`,
 					color: storeColorKey(row.store, allStores),
 					dashed: which === "other run",
 					points: points.map((point) => ({ x: point.x, y: point.ms })),
@@ -114,7 +120,7 @@ function latencyComparison(current: BenchResults, other: BenchResults, charts: C
 		}
 		const canvas = charts.canvas(
 			`compare-${operation}`,
-			`${info.title}: percentile spectrum of this run (solid) and the other run (dashed)`,
+			`${info.title} at ${chartedLevel}: percentile spectrum of this run (solid) and the other run (dashed)`,
 			{
 				type: "line",
 				x: { title: "Percentile", scale: "nines" },
@@ -126,9 +132,9 @@ function latencyComparison(current: BenchResults, other: BenchResults, charts: C
 		parts.push(
 			`<h3>${escapeHtml(info.title)}</h3>${figure(
 				canvas,
-				"This run (solid) vs other run (dashed)",
+				`This run (solid) vs other run (dashed), ${chartedLevel}`,
 				explanation(
-					"Solid lines are this run and dashed lines the other run, store by store at the same load level. Each cell below reads this / other with the change relative to the other run; red is at least 10 % worse, green at least 10 % better.",
+					"Solid lines are this run and dashed lines the other run, store by store at the lightest load level both ran. Each cell below reads this / other with the change relative to the other run; red is at least 10 % worse, green at least 10 % better.",
 					"production",
 				),
 				table,
@@ -151,7 +157,8 @@ export function renderComparison(current: BenchResults, other: BenchResults, cha
 		head: ["", "This run", "Other run"],
 		rows: mine.map(([label, value], index): Cell[] => {
 			const otherValue = theirs[index]?.[1] ?? "—";
-			const tone: Tone | undefined = value !== otherValue ? "warn" : undefined;
+			const tone: Tone | undefined =
+				value !== otherValue && !ALWAYS_DIFFERENT.has(label) ? "warn" : undefined;
 			return [label, { html: escapeHtml(value), tone }, { html: escapeHtml(otherValue), tone }];
 		}),
 	});

@@ -5,17 +5,18 @@ import { storeLabel } from "../store-catalog.ts";
 import { WORKSHOP_CHAPTERS } from "../workshop-chapters.ts";
 
 function visibilityMeasured(results: BenchResults, store: string): string {
-	if (!results.visibility) return "t-visibility was not run";
+	if (!results.visibility) return "t-visibility was not run.";
 	const row = results.visibility.find((entry) => entry.store === store);
-	if (!row) return `t-visibility was not run for ${storeLabel(store)}`;
-	if (!row.timeToVisibleMs) return `no write became visible in ${formatCount(row.samples)} samples`;
-	return `measured here: t-visibility p50 ${formatMs(row.timeToVisibleMs.p50)} ms, p99 ${formatMs(row.timeToVisibleMs.p99)} ms over ${formatCount(row.samples)} writes (${formatCount(row.notVisible)} never visible)`;
+	if (!row) return `t-visibility was not run for ${storeLabel(store)}.`;
+	if (!row.timeToVisibleMs)
+		return `Measured locally: no write became visible in ${formatCount(row.samples)} samples.`;
+	return `Measured locally: t-visibility p50 ${formatMs(row.timeToVisibleMs.p50)} ms, p99 ${formatMs(row.timeToVisibleMs.p99)} ms over ${formatCount(row.samples)} writes (${formatCount(row.notVisible)} never visible).`;
 }
 
 function sessionGuaranteesMeasured(results: BenchResults, store: string): string {
 	const row = results.sessionGuarantees?.find((entry) => entry.store === store);
-	if (!row) return "read-your-writes and monotonic reads were not run for D1";
-	return `measured here: ${formatCount(row.readYourWrites.violations)} read-your-writes violations in ${formatCount(row.readYourWrites.checks)} checks, ${formatCount(row.monotonicReads.violations)} monotonic-read violations in ${formatCount(row.monotonicReads.checks)} checks`;
+	if (!row) return "Read-your-writes and monotonic reads were not run for D1.";
+	return `Measured locally: ${formatCount(row.readYourWrites.violations)} read-your-writes violations in ${formatCount(row.readYourWrites.checks)} checks, ${formatCount(row.monotonicReads.violations)} monotonic-read violations in ${formatCount(row.monotonicReads.checks)} checks.`;
 }
 
 /**
@@ -25,9 +26,9 @@ function sessionGuaranteesMeasured(results: BenchResults, store: string): string
 export function renderLocalBanner(results: BenchResults): string {
 	if (results.run.target.kind !== "local") return "";
 	const items: string[] = [
-		`<li><strong>KV propagation.</strong> Locally KV is one strongly consistent store, so a write is visible at once; in production KV is documented as eventually consistent across locations. Local ${escapeHtml(visibilityMeasured(results, "kv"))}.</li>`,
-		`<li><strong>Per-location cache.</strong> Local dev has a single location, so the Cache API looks global; in production each data center has its own cache that is never replicated. Local ${escapeHtml(visibilityMeasured(results, "cache"))}.</li>`,
-		`<li><strong>D1 read replicas.</strong> Local D1 is one SQLite file without replicas, so the Sessions API's bookmarks have no lagging replica to guard against. Local ${escapeHtml(sessionGuaranteesMeasured(results, "d1"))}.</li>`,
+		`<li><strong>KV propagation.</strong> Locally KV is one strongly consistent store, so a write is visible at once; in production KV is documented as eventually consistent across locations. ${escapeHtml(visibilityMeasured(results, "kv"))}</li>`,
+		`<li><strong>Per-location cache.</strong> Local dev has a single location, so the Cache API looks global; in production each data center has its own cache that is never replicated. ${escapeHtml(visibilityMeasured(results, "cache"))}</li>`,
+		`<li><strong>D1 read replicas.</strong> Local D1 is one SQLite file without replicas, so the Sessions API's bookmarks have no lagging replica to guard against. ${escapeHtml(sessionGuaranteesMeasured(results, "d1"))}</li>`,
 		"<li><strong>Network and storage latency.</strong> Local latencies contain no internet round trip and no real storage back end; they compare code paths, not production response times.</li>",
 	];
 	for (const traits of results.stores ?? []) {

@@ -9,6 +9,12 @@ export function verdictBadge(results: BenchResults): { text: string; tone: Tone 
 	return results.verdict.passed ? { text: "PASSED", tone: "good" } : { text: "FAILED", tone: "bad" };
 }
 
+/** `2026-11-25T17:10:04.512Z` → `2026-11-25 17:10:04 UTC`; other offsets are kept as written. */
+export function readableTime(iso: string): string {
+	const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+	return match ? `${match[1]} ${match[2]} UTC` : iso;
+}
+
 /** Label/value pairs describing a run (target, time, versions, config), shared with the comparison. */
 export function runFacts(results: BenchResults): Array<[string, string]> {
 	const { run } = results;
@@ -16,8 +22,8 @@ export function runFacts(results: BenchResults): Array<[string, string]> {
 	return [
 		["Target", `${run.target.kind} — ${run.target.url}`],
 		["Colo", run.target.colo ?? (run.target.kind === "local" ? "local (one location)" : "unknown")],
-		["Started", run.startedAt],
-		["Finished", run.finishedAt],
+		["Started", readableTime(run.startedAt)],
+		["Finished", readableTime(run.finishedAt)],
 		["Duration", `${formatMs(run.durationS)} s`],
 		["Profile", run.profile],
 		["Config hash", run.configHash],
