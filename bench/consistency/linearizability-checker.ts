@@ -231,7 +231,7 @@ class KeySearch {
 	private readonly visited: VisitedStates;
 	private linearizedKnown = 0;
 
-	/** For each unknown-outcome op, the previous pending-order op with the same effect (interchangeable). */
+	/** For each unknown-outcome op, a number shared by the ops with the same effect (interchangeable). */
 	private readonly effectClass: Int32Array;
 
 	// Run enumeration scratch state (see runsFor).
@@ -246,8 +246,10 @@ class KeySearch {
 	private run: number[] = [];
 	private runFound: Step[] = [];
 
-	// Diagnostics for the counterexample.
+	/** The depth-first search's path from the root. */
 	private readonly stack: Frame[] = [];
+
+	// Diagnostics for the counterexample.
 	private readonly possible = new Map<number, Map<RegisterState, number>>();
 	private readonly everPlaced: Uint8Array;
 	private bestDepth = -1;
