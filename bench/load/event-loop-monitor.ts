@@ -13,7 +13,7 @@ export interface GeneratorHealth {
 }
 
 /** Event-loop delay p99 above which timestamps are too late to trust. */
-export const SATURATION_P99_MS = 20;
+export const SATURATION_P99_MS = 50;
 
 /** Start watching this process's event loop; `stop()` returns what it saw. */
 export function startEventLoopMonitor(): { stop(): GeneratorHealth } {

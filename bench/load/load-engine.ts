@@ -55,8 +55,9 @@ export interface TimelinePoint {
 	second: number;
 	requests: number;
 	errors: number;
-	p50Us: number;
-	p99Us: number;
+	/** null for a second in which no request succeeded. */
+	p50Us: number | null;
+	p99Us: number | null;
 }
 
 /** A histogram both summarized and encoded (compressed base64, mergeable). */
@@ -263,8 +264,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 			second: timeline.length + 1,
 			requests: secondRequests,
 			errors: secondErrors,
-			p50Us: second.percentile(50),
-			p99Us: second.percentile(99),
+			p50Us: second.count > 0 ? second.percentile(50) : null,
+			p99Us: second.count > 0 ? second.percentile(99) : null,
 		};
 		timeline.push(point);
 		options.onSecond?.(point);

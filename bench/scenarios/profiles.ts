@@ -1,3 +1,5 @@
+import { SATURATION_P99_MS } from "../load/event-loop-monitor.ts";
+
 /** Names accepted by `--profile`. */
 export const PROFILE_NAMES = ["quick", "standard", "thorough"] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -20,6 +22,8 @@ export interface Profile {
 	/** Sessions created up front for `session-read`. */
 	sessionsToRead: number;
 	pubsub: { subscribers: number; ratePerSecond: number; durationMs: number };
+	/** Consistency scenarios (DESIGN.md vocabulary). */
+	consistency: ConsistencyParameters;
 	thresholds: {
 		/** Failed requests (429s excluded) over all requests. */
 		maxErrorRate: number;
@@ -32,10 +36,39 @@ export interface Profile {
 	};
 }
 
+/** How hard each consistency scenario pushes, per profile. */
+export interface ConsistencyParameters {
+	/** lost updates: `clients` × `incrementsPerClient` increments on one key, per store and mode. */
+	contention: { clients: number; incrementsPerClient: number };
+	/** linearizability: concurrent random read/write/cas/increment on a few keys, per store. */
+	registerWorkload: {
+		clients: number;
+		operationsPerClient: number;
+		keys: number;
+		/** Checker budget per store; past it the verdict is `unknown`. */
+		checkerTimeoutMs: number;
+		/** Longest history kept in results.json (the checker always sees all of it). */
+		maxHistoryOperations: number;
+	};
+	/** read-your-writes and monotonic reads: writers on their own keys, readers tracking the highest value. */
+	sessionGuarantees: { writers: number; writesPerWriter: number; readers: number };
+	/** t-visibility: writes probed, readers on separate connections, how long to wait for a write. */
+	visibility: { writes: number; readers: number; timeoutMs: number; regions: string[] };
+	/**
+	 * session expiry: sessions are created with `ttlSeconds` (or the store's minimum, when larger) and
+	 * probed every `probeIntervalMs` until `lateWindowMs` past the TTL. Stores whose minimum TTL is above
+	 * `maxTtlSeconds` are not probed in this profile.
+	 */
+	sessionExpiry: { ttlSeconds: number; maxTtlSeconds: number; probeIntervalMs: number; lateWindowMs: number };
+}
+
+/** Regions the production t-visibility probes read from (Durable Object location hints). */
+const PROBE_REGIONS = ["wnam", "enam", "weur", "eeur", "apac", "oc"];
+
 const THRESHOLDS: Profile["thresholds"] = {
 	maxErrorRate: 0.01,
 	maxRateLimitedShare: 0.05,
-	maxEventLoopP99Ms: 50,
+	maxEventLoopP99Ms: SATURATION_P99_MS,
 	maxPubsubLossRate: 0,
 };
 
@@ -45,11 +78,25 @@ export const PROFILES: Record<ProfileName, Profile> = {
 		description: "smoke test: one concurrency level, short runs (CI)",
 		connectionLevels: [4],
 		warmupMs: 100,
-		durationMs: 300,
+		durationMs: 250,
 		timeoutMs: 5000,
 		productionWriteRate: 5,
 		sessionsToRead: 8,
 		pubsub: { subscribers: 4, ratePerSecond: 20, durationMs: 1000 },
+		consistency: {
+			contention: { clients: 4, incrementsPerClient: 10 },
+			registerWorkload: {
+				clients: 4,
+				operationsPerClient: 15,
+				keys: 2,
+				checkerTimeoutMs: 2000,
+				maxHistoryOperations: 2000,
+			},
+			sessionGuarantees: { writers: 2, writesPerWriter: 5, readers: 2 },
+			visibility: { writes: 4, readers: 2, timeoutMs: 2000, regions: PROBE_REGIONS },
+			// KV's 60 s minimum TTL would more than double a smoke test: only stores that allow short TTLs.
+			sessionExpiry: { ttlSeconds: 1, maxTtlSeconds: 5, probeIntervalMs: 100, lateWindowMs: 3000 },
+		},
 		thresholds: THRESHOLDS,
 	},
 	standard: {
@@ -62,6 +109,20 @@ export const PROFILES: Record<ProfileName, Profile> = {
 		productionWriteRate: 10,
 		sessionsToRead: 32,
 		pubsub: { subscribers: 10, ratePerSecond: 50, durationMs: 3000 },
+		consistency: {
+			contention: { clients: 16, incrementsPerClient: 10 },
+			registerWorkload: {
+				clients: 8,
+				operationsPerClient: 20,
+				keys: 3,
+				checkerTimeoutMs: 5000,
+				maxHistoryOperations: 2000,
+			},
+			sessionGuarantees: { writers: 4, writesPerWriter: 10, readers: 2 },
+			visibility: { writes: 10, readers: 3, timeoutMs: 5000, regions: PROBE_REGIONS },
+			// KV (60 s minimum) is probed in the background while the other scenarios run.
+			sessionExpiry: { ttlSeconds: 2, maxTtlSeconds: 60, probeIntervalMs: 100, lateWindowMs: 5000 },
+		},
 		thresholds: THRESHOLDS,
 	},
 	thorough: {
@@ -74,6 +135,19 @@ export const PROFILES: Record<ProfileName, Profile> = {
 		productionWriteRate: 20,
 		sessionsToRead: 128,
 		pubsub: { subscribers: 50, ratePerSecond: 100, durationMs: 10_000 },
+		consistency: {
+			contention: { clients: 32, incrementsPerClient: 50 },
+			registerWorkload: {
+				clients: 16,
+				operationsPerClient: 60,
+				keys: 4,
+				checkerTimeoutMs: 20_000,
+				maxHistoryOperations: 2000,
+			},
+			sessionGuarantees: { writers: 8, writesPerWriter: 50, readers: 4 },
+			visibility: { writes: 50, readers: 4, timeoutMs: 30_000, regions: PROBE_REGIONS },
+			sessionExpiry: { ttlSeconds: 5, maxTtlSeconds: 60, probeIntervalMs: 50, lateWindowMs: 30_000 },
+		},
 		thresholds: THRESHOLDS,
 	},
 };
