@@ -26,10 +26,9 @@ export function startEventLoopMonitor(): { stop(): GeneratorHealth } {
 			histogram.disable();
 			const cpu = process.cpuUsage(cpuStart);
 			const wallMs = Math.max(1, performance.now() - wallStart);
-			const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 			const count = histogram.count;
 			// The monitor's own sampling resolution (10 ms) is subtracted so an idle loop reads ~0.
-			const lag = (ns: number) => (count === 0 ? 0 : Math.max(0, ms(ns) - 10));
+			const lag = (ns: number) => (count === 0 ? 0 : Math.max(0, Math.round((ns / 1e6 - 10) * 100) / 100));
 			const eventLoopDelayMs = {
 				p50: lag(histogram.percentile(50)),
 				p99: lag(histogram.percentile(99)),
