@@ -236,6 +236,7 @@ class KeySearch {
 
 	// Run enumeration scratch state (see runsFor).
 	private runPending: number[] = [];
+	private runJumps: number[] = [];
 	private readonly runUsed: Uint8Array;
 	private readonly runSameBefore: Int32Array;
 	private readonly lastOfClass: Int32Array;
@@ -511,6 +512,14 @@ class KeySearch {
 			this.lastOfClass[cls] = j;
 		}
 		for (const u of pending) this.lastOfClass[this.effectClass[u] as number] = -1;
+		// Pending cas whose `to` the increments could carry to the needed value (they only get fewer).
+		this.runJumps = [];
+		if (typeof needed === "number") {
+			for (let j = 0; j < pending.length; j++) {
+				const op = this.ops[pending[j] as number] as HistoryOperation;
+				if (op.f === "cas" && this.within(needed, op.to)) this.runJumps.push(j);
+			}
+		}
 		this.runPending = pending;
 		this.runTarget = k;
 		this.runNeeded = needed;
@@ -526,9 +535,9 @@ class KeySearch {
 		if (needed === undefined) return true;
 		if (needed === null) return false; // nothing makes a key absent again
 		if (this.within(needed, current)) return true;
-		for (let j = 0; j < this.runPending.length; j++) {
-			const op = this.ops[this.runPending[j] as number] as HistoryOperation;
-			if (!this.runUsed[j] && op.f === "cas" && this.within(needed, op.to)) return true;
+		for (const j of this.runJumps) {
+			const op = this.ops[this.runPending[j] as number] as HistoryOperation & { f: "cas" };
+			if (!this.runUsed[j] && this.within(needed, op.to)) return true;
 		}
 		return false;
 	}
