@@ -89,14 +89,20 @@ export async function runWranglerOrThrow(
 }
 
 /**
- * The JSON document in wrangler's stdout. Some commands print a banner line before it, so this
- * parses from the first line that starts a JSON array or object.
+ * The JSON document in wrangler's stdout. Some commands print a banner (or a notice that may itself
+ * start with `[`) before it, so this parses from the first line where the rest is valid JSON.
  */
 export function parseJsonOutput(stdout: string): unknown {
 	const lines = stdout.split("\n");
-	const start = lines.findIndex((line) => /^\s*[[{]/.test(line));
-	if (start === -1) throw new Error(`expected JSON from wrangler, got:\n${stdout.trim().slice(-500)}`);
-	return JSON.parse(lines.slice(start).join("\n"));
+	for (const [index, line] of lines.entries()) {
+		if (!/^\s*[[{]/.test(line)) continue;
+		try {
+			return JSON.parse(lines.slice(index).join("\n"));
+		} catch {
+			// Not the document yet: keep looking.
+		}
+	}
+	throw new Error(`expected JSON from wrangler, got:\n${stdout.trim().slice(-500)}`);
 }
 
 /** The last lines of what a command printed (wrangler reports errors on stderr), enough to see why it failed. */
