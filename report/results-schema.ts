@@ -170,6 +170,8 @@ export const visibilityResultSchema = z.object({
 	locations: z
 		.array(z.object({ region: z.string(), colo: z.string().nullable(), ms: nonNegative.nullable() }))
 		.optional(),
+	/** What this measurement cannot show (e.g. a local run cannot show KV propagation delay). */
+	note: z.string().optional(),
 });
 
 export const sessionExpiryResultSchema = z.object({

@@ -241,6 +241,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 			}
 		}
 		const watchdog = startHealthWatchdog(client, (reason) => abort(reason));
+		const backgroundTasks: Promise<void>[] = [];
 		const context: ScenarioContext = {
 			target,
 			client,
@@ -255,6 +256,18 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 			reportColo: (ray, seen) => {
 				cfRay ??= ray;
 				colo ??= seen;
+			},
+			background: (scenario, task) => {
+				backgroundTasks.push(
+					task.catch((error) => {
+						if (controller.signal.aborted) return;
+						reportError({
+							scenario,
+							kind: "scenario_failed",
+							message: error instanceof Error ? error.message : String(error),
+						});
+					}),
+				);
 			},
 		};
 		try {
@@ -272,6 +285,10 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 				}
 			}
 		} finally {
+			if (backgroundTasks.length > 0) {
+				progress.line(`waiting for ${backgroundTasks.length} background task(s) to finish…`);
+				await Promise.all(backgroundTasks);
+			}
 			watchdog.stop();
 		}
 		if (!target.embedded && !controller.signal.aborted && cleanup.size > 0) {

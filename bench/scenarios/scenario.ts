@@ -52,6 +52,12 @@ export interface ScenarioContext {
 	reportColo(cfRay: string | null, colo: string): void;
 	/** Record how busy the load generator was during a measured step. */
 	reportGenerator(health: GeneratorHealth): void;
+	/**
+	 * Let `task` run beside the scenarios that follow (e.g. a probe that has to wait out a 60 s TTL).
+	 * The run waits for every background task before it cleans up and writes results; tasks must
+	 * watch `signal` and stop promptly when it aborts. A task that rejects is reported as an error.
+	 */
+	background(scenario: string, task: Promise<void>): void;
 }
 
 /** A named, selectable scenario (`--scenarios name,…`). Scenarios are data plus one generic runner. */
