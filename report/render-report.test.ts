@@ -102,6 +102,12 @@ describe("renderReport: a full local run", () => {
 		expect(latency).toContain("coordinated omission corrected");
 	});
 
+	it("shows the t-visibility table with the scenario's note", () => {
+		const visibility = element(html, "visibility");
+		expect(visibility).toContain('<th scope="col">Note</th>');
+		expect(visibility).toContain("<td>a local run cannot show KV propagation delay between locations</td>");
+	});
+
 	it("shows the linearizability counterexample and links every section to its workshop chapter", () => {
 		expect(element(html, "linearizability")).toContain("no order of these two increments yields 7 twice");
 		expect(html).toContain("docs/workshop/en/03-durable-objects.md");

@@ -19,6 +19,12 @@ function sessionGuaranteesMeasured(results: BenchResults, store: string): string
 	return `Measured locally: ${formatCount(row.readYourWrites.violations)} read-your-writes violations in ${formatCount(row.readYourWrites.checks)} checks, ${formatCount(row.monotonicReads.violations)} monotonic-read violations in ${formatCount(row.monotonicReads.checks)} checks.`;
 }
 
+function sentence(text: string): string {
+	const trimmed = text.trim();
+	const capitalised = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+	return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
 /**
  * The banner shown on local runs: what `wrangler dev` cannot show, each with the number measured
  * locally. It states documented behaviour only; it never presents a production figure.
@@ -31,14 +37,21 @@ export function renderLocalBanner(results: BenchResults): string {
 		`<li><strong>D1 read replicas.</strong> Local D1 is one SQLite file without replicas, so the Sessions API's bookmarks have no lagging replica to guard against. ${escapeHtml(sessionGuaranteesMeasured(results, "d1"))}</li>`,
 		"<li><strong>Network and storage latency.</strong> Local latencies contain no internet round trip and no real storage back end; they compare code paths, not production response times.</li>",
 	];
-	for (const traits of results.stores ?? []) {
-		for (const caveat of traits.localCaveats ?? []) {
-			items.push(`<li><strong>${escapeHtml(storeLabel(traits.name))}.</strong> ${escapeHtml(caveat)}</li>`);
-		}
-	}
+	const caveats = (results.stores ?? []).filter(
+		(traits) => traits.localCaveats && traits.localCaveats.length > 0,
+	);
+	const perStore = caveats.length
+		? `<details class="caveats"><summary>What else local dev cannot show, store by store (as the Worker reports it)</summary><dl>${caveats
+				.map(
+					(traits) =>
+						`<dt>${escapeHtml(storeLabel(traits.name))}</dt>${(traits.localCaveats ?? []).map((caveat) => `<dd>${escapeHtml(sentence(caveat))}</dd>`).join("")}`,
+				)
+				.join("")}</dl></details>`
+		: "";
 	return `<aside class="local-banner" role="note" aria-labelledby="local-banner-h">
 <h2 id="local-banner-h">Local run: these numbers come from <code>wrangler dev</code> on this machine, not from Cloudflare's network</h2>
 <ul>${items.join("")}</ul>
+${perStore}
 <p>To see these effects, run the bench against a deployment: <code>npm run bench -- --target https://… --token …</code> (workshop: <code>${escapeHtml(WORKSHOP_CHAPTERS.production)}</code>).</p>
 </aside>`;
 }

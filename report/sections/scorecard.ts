@@ -103,6 +103,34 @@ function latencyCell(results: BenchResults, store: string, operations: LatencyOp
 	return { html: '<span class="muted">n/a</span>', numeric: true };
 }
 
+/** The headline of a consistency model (up to the first colon or semicolon); the full text is in the store table. */
+function modelCell(results: BenchResults, store: string): Cell {
+	const model = consistencyModel(results, store);
+	if (model === null) return { html: '<span class="muted">—</span>' };
+	const headline = model.split(/[:;]/)[0]?.trim() || model;
+	return { html: `<span class="model">${escapeHtml(headline)}</span>`, title: model };
+}
+
+function yesNo(value: boolean | undefined): Cell {
+	return value === undefined ? { html: '<span class="muted">—</span>' } : value ? "yes" : "no";
+}
+
+function storeTraitsTable(results: BenchResults): string {
+	const traits = results.stores;
+	if (!traits || traits.length === 0) return "";
+	const table = dataTable({
+		caption: "What each store promises, as GET /api/stores reported it during the run",
+		head: ["Store", "Consistency model", "Atomic increment", "Compare-and-swap"],
+		rows: traits.map((entry): Cell[] => [
+			storeLabel(entry.name),
+			entry.consistencyModel,
+			yesNo(entry.atomicIncrement),
+			yesNo(entry.compareAndSwap),
+		]),
+	});
+	return `<details class="numbers"><summary>Consistency models in full</summary>${table}</details>`;
+}
+
 export const SCORECARD_COLUMNS = [
 	"Store",
 	"Consistency model",
@@ -120,7 +148,7 @@ export const SCORECARD_COLUMNS = [
 /** The scorecard cells of one store (without the store name), shared with the comparison. */
 export function scorecardCells(results: BenchResults, store: string): Cell[] {
 	return [
-		`<span class="model">${escapeHtml(consistencyModel(results, store) ?? "—")}</span>`,
+		modelCell(results, store),
 		contentionCell(results, store, "naive"),
 		contentionCell(results, store, "atomic"),
 		linearizableCell(results, store),
@@ -160,6 +188,7 @@ export function renderScorecard(results: BenchResults): string {
 			"setup",
 		) +
 			table +
+			storeTraitsTable(results) +
 			`<p class="note">Latency cells use the closed-model row with the fewest connections. Hover a cell for the exact scenario.</p>`,
 	);
 }

@@ -38,9 +38,10 @@ export function renderVisibility(results: BenchResults, charts: ChartCollector):
 		},
 		"wide",
 	);
+	const hasNotes = sorted.some((row) => row.note);
 	const table = dataTable({
 		caption: "t-visibility: time from a completed write until a reader on another connection saw it (ms)",
-		head: ["Store", "Writes probed", "Never visible", "p50", "p99", "max"],
+		head: ["Store", "Writes probed", "Never visible", "p50", "p99", "max", ...(hasNotes ? ["Note"] : [])],
 		rows: sorted.map((row): Cell[] => [
 			storeLabel(row.store),
 			num(formatCount(row.samples)),
@@ -48,6 +49,7 @@ export function renderVisibility(results: BenchResults, charts: ChartCollector):
 			num(formatMs(row.timeToVisibleMs?.p50)),
 			num(formatMs(row.timeToVisibleMs?.p99)),
 			num(formatMs(row.timeToVisibleMs?.max)),
+			...(hasNotes ? [row.note ?? ""] : []),
 		]),
 	});
 	const cdfTable = dataTable({
