@@ -157,14 +157,23 @@ function toResultsTraits(traits: ApiStoreTraits): StoreTraits {
 function aggregateGenerator(steps: GeneratorHealth[]): ResultsGeneratorHealth | undefined {
 	if (steps.length === 0) return undefined;
 	const max = (pick: (g: GeneratorHealth) => number) => Math.max(...steps.map(pick));
+	const saturated = steps.filter((g) => g.saturated);
+	const worst = max((g) => g.eventLoopDelayMs.p99);
 	return {
 		eventLoopLagMs: {
 			p50: max((g) => g.eventLoopDelayMs.p50),
-			p99: max((g) => g.eventLoopDelayMs.p99),
+			p99: worst,
 			max: max((g) => g.eventLoopDelayMs.max),
 		},
-		saturated: steps.some((g) => g.saturated),
-		warnings: [...new Set(steps.filter((g) => g.saturated).map((g) => g.reason))],
+		saturated: saturated.length > 0,
+		warnings:
+			saturated.length > 0
+				? [
+						`the load generator's event loop lagged in ${saturated.length} of ${steps.length} measured steps ` +
+							`(worst p99 ${worst} ms): latencies of those steps include client-side delay; ` +
+							"run on a quieter machine or with fewer connections",
+					]
+				: [],
 	};
 }
 
