@@ -51,6 +51,7 @@ describe("renderReport: a full local run", () => {
 	it("has every section, none of them marked not run", () => {
 		for (const id of SECTIONS) expect(element(html, id)).toContain(`id="${id}-h"`);
 		expect(html).not.toContain("Not run.");
+		expect(html).not.toContain("Read these numbers with care");
 	});
 
 	it("embeds the results it was rendered from", () => {
@@ -154,6 +155,9 @@ describe("renderReport: an aborted run with errors and missing sections", () => 
 
 	it("shows the verdict, failed thresholds, errors and the saturated generator", () => {
 		expect(html).toContain('<span class="badge bad">INCOMPLETE</span>');
+		expect(html).toContain(
+			"the run did not complete, so some sections are partial or missing; 3 error(s) were recorded; the load generator was saturated",
+		);
 		const thresholds = element(html, "thresholds");
 		expect(thresholds).toContain("2 of 3 thresholds failed");
 		expect(thresholds.match(/badge bad">FAIL</g)).toHaveLength(2);

@@ -9,7 +9,7 @@ import { renderContention } from "./sections/contention.ts";
 import { renderLatency } from "./sections/latency.ts";
 import { renderLinearizability } from "./sections/linearizability.ts";
 import { renderLocalBanner } from "./sections/local-banner.ts";
-import { renderProblems } from "./sections/problems.ts";
+import { renderProblems, renderRunAlerts } from "./sections/problems.ts";
 import { renderPubsub } from "./sections/pubsub.ts";
 import { renderRunHeader } from "./sections/run-header.ts";
 import { renderScorecard } from "./sections/scorecard.ts";
@@ -87,7 +87,7 @@ ${asset("report.css")}
 ${renderRunHeader(results)}
 <nav class="toc" aria-label="Sections"><ul>${toc}</ul></nav>
 <main id="main">
-${renderLocalBanner(results)}
+${renderRunAlerts(results)}${renderLocalBanner(results)}
 ${sections.map(([, , html]) => html).join("\n")}
 </main>
 <footer>

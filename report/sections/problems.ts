@@ -4,6 +4,19 @@ import { type Cell, dataTable, num, section } from "../markup.ts";
 import type { BenchResults } from "../results-schema.ts";
 import { storeLabel } from "../store-catalog.ts";
 import { explanation } from "../workshop-chapters.ts";
+import { readableTime } from "./run-header.ts";
+
+/** A short alert at the top of the report when the run is incomplete, had errors or a saturated generator. */
+export function renderRunAlerts(results: BenchResults): string {
+	const problems: string[] = [];
+	if (!results.verdict.completed)
+		problems.push("the run did not complete, so some sections are partial or missing");
+	if (results.errors.length > 0) problems.push(`${results.errors.length} error(s) were recorded`);
+	if (results.generator?.saturated)
+		problems.push("the load generator was saturated, so latencies include its own delays");
+	if (problems.length === 0) return "";
+	return `<div class="alert bad" role="alert"><strong>Read these numbers with care:</strong> ${escapeHtml(problems.join("; "))}. See <a href="#problems">Errors and generator health</a>.</div>`;
+}
 
 /** Errors recorded during the run and the load generator's own health. */
 export function renderProblems(results: BenchResults): string {
@@ -39,7 +52,7 @@ export function renderProblems(results: BenchResults): string {
 				caption: `Errors recorded during the run (${results.errors.length})`,
 				head: ["Time", "Scenario", "Store", "Kind", "Message"],
 				rows: results.errors.map((error): Cell[] => [
-					error.at,
+					readableTime(error.at),
 					error.scenario ?? "—",
 					error.store ? storeLabel(error.store) : "—",
 					{ html: `<code>${escapeHtml(error.kind)}</code>`, tone: "bad" },

@@ -22,6 +22,7 @@ export function renderPubsub(results: BenchResults, charts: ChartCollector): str
 	const counts = dataTable({
 		caption: "Pub/sub delivery counts",
 		head: [
+			"Channel",
 			"Subscribers",
 			"Messages",
 			"Publish rate (msg/s)",
@@ -33,6 +34,7 @@ export function renderPubsub(results: BenchResults, charts: ChartCollector): str
 		],
 		rows: [
 			[
+				"one channel Durable Object",
 				num(formatCount(pubsub.subscribers)),
 				num(formatCount(pubsub.messages)),
 				num(formatRate(pubsub.publishRate)),
