@@ -69,7 +69,6 @@
 			options.type = "category";
 			options.grid = { display: false };
 			options.ticks.autoSkip = false;
-			options.ticks.maxRotation = 0;
 		} else if (spec.scale === "linear") {
 			options.type = "linear";
 			if (spec.format === "second") options.ticks.stepSize = 1;
@@ -200,15 +199,25 @@
 		root.dataset.chartsDrawn = String(charts.length);
 	}
 
-	let closedForPrint = [];
+	// Paper is white: print in the light theme with every "numbers" table expanded, then restore.
+	let beforePrint = null;
 	window.addEventListener("beforeprint", () => {
-		closedForPrint = [...document.querySelectorAll("details:not([open])")];
-		for (const details of closedForPrint) details.open = true;
+		beforePrint = {
+			theme: root.dataset.theme,
+			closed: [...document.querySelectorAll("details:not([open])")],
+		};
+		for (const details of beforePrint.closed) details.open = true;
+		root.dataset.theme = "light";
+		restyleAll();
 		for (const chart of charts) chart.resize();
 	});
 	window.addEventListener("afterprint", () => {
-		for (const details of closedForPrint) details.open = false;
-		closedForPrint = [];
+		if (!beforePrint) return;
+		for (const details of beforePrint.closed) details.open = false;
+		if (beforePrint.theme) root.dataset.theme = beforePrint.theme;
+		else delete root.dataset.theme;
+		beforePrint = null;
+		restyleAll();
 	});
 
 	darkQuery.addEventListener("change", restyleAll);
