@@ -244,3 +244,20 @@ describe("renderReport escapes hostile strings", () => {
 		expect(embedded.run.target.url).toBe(`http://x/"${hostile}`);
 	});
 });
+
+describe("renderReport with histograms that cannot be decoded", () => {
+	it("drops only the spectrum line and says so, keeping the numbers", () => {
+		const base = fixture("full-local");
+		const broken = base.latency?.find((row) => row.operation === "session-read" && row.store === "kv");
+		if (!broken || !base.pubsub) throw new Error("fixture rows missing");
+		const results: BenchResults = {
+			...base,
+			latency: base.latency?.map((row) => (row === broken ? { ...row, histogram: "HISTFAAAAbad=" } : row)),
+			pubsub: { ...base.pubsub, histogram: "AAAA" },
+		};
+		const html = renderReport(results);
+		expect(element(html, "latency")).toContain("The histogram of Workers KV · 1 conn could not be decoded");
+		expect(element(html, "latency")).toContain(`<td class="num">${formatUsAsMs(broken.latencyUs.p99)}</td>`);
+		expect(element(html, "pubsub")).toContain("The delivery-latency histogram could not be decoded");
+	});
+});

@@ -19,6 +19,9 @@ export function renderPubsub(results: BenchResults, charts: ChartCollector): str
 			: [],
 	});
 	const expected = pubsub.messages * pubsub.subscribers;
+	const undecodable = points
+		? ""
+		: '<p class="note warn-text">The delivery-latency histogram could not be decoded (or is empty), so the spectrum is blank; the table below still has the percentiles.</p>';
 	const counts = dataTable({
 		caption: "Pub/sub delivery counts",
 		head: [
@@ -74,7 +77,7 @@ export function renderPubsub(results: BenchResults, charts: ChartCollector): str
 				"Subscribers hold WebSockets to one channel Durable Object while a publisher posts at a fixed rate; each message carries its sequence number and publish time. The spectrum is the delay until each subscriber received it, and the counts below show whether anything was lost, duplicated or reordered.",
 				"channels",
 			),
-			counts + latency,
+			undecodable + counts + latency,
 		),
 	);
 }
