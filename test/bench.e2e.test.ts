@@ -147,7 +147,7 @@ describe("npm run bench against a target with a BENCH_TOKEN", () => {
 			const auth = { authorization: `Bearer ${token}` };
 			for (const store of ["kv", "do"]) {
 				for (const op of ["counter-read", "increment-naive"]) {
-					const res = await fetch(`${dev.url}/api/${store}/counters/${prefix}-${op}-${store}-4-0`, {
+					const res = await fetch(`${dev.url}/api/${store}/counters/${prefix}-${op}-${store}-0`, {
 						headers: auth,
 					});
 					expect(await res.json()).toEqual({ value: null });

@@ -153,17 +153,18 @@ function summary(p: LatencyPercentiles): PercentileSummary {
 
 const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
 
-interface Step {
+/** One store's part of an operation: the keys it spreads over and the load levels it runs at. */
+interface StorePlan {
 	store: ApiStoreTraits | null;
-	connections: number;
-	rate?: number;
 	keyCount: number;
+	loads: { connections: number; rate?: number }[];
 }
 
-/** The steps (store × load level) one operation runs on this target. */
-function plan(spec: LatencyOperationSpec, context: ScenarioContext): Step[] {
+/** What one operation runs on this target: per store, its keys and load levels. */
+function plan(spec: LatencyOperationSpec, context: ScenarioContext): StorePlan[] {
 	const stores: (ApiStoreTraits | null)[] = spec.perStore ? context.stores : [null];
-	const steps: Step[] = [];
+	const plans: StorePlan[] = [];
+	const levels = context.profile.connectionLevels;
 	for (const store of stores) {
 		const reason = store && spec.unsupported?.(store);
 		if (store && reason) {
@@ -176,14 +177,17 @@ function plan(spec: LatencyOperationSpec, context: ScenarioContext): Step[] {
 			// that each key sees at most half its documented limit.
 			const rate = context.profile.productionWriteRate;
 			const keyCount = perKeyLimit ? Math.ceil((rate / perKeyLimit) * 2) : rate;
-			steps.push({ store, connections: Math.max(...context.profile.connectionLevels), rate, keyCount });
+			plans.push({ store, keyCount, loads: [{ connections: Math.max(...levels), rate }] });
 			continue;
 		}
-		for (const connections of context.profile.connectionLevels) {
-			steps.push({ store, connections, keyCount: Math.max(4, connections) });
-		}
+		// About one key per connection: this measures latency, not contention on one key.
+		plans.push({
+			store,
+			keyCount: Math.max(4, ...levels),
+			loads: levels.map((connections) => ({ connections })),
+		});
 	}
-	return steps;
+	return plans;
 }
 
 /** Turn an operation spec into a scenario over every selected store and concurrency level. */
@@ -194,17 +198,17 @@ export function latencyScenario(spec: LatencyOperationSpec): Scenario {
 		async run(context, results) {
 			const latency: LatencyResult[] = results.latency ?? [];
 			results.latency = latency;
-			for (const step of plan(spec, context)) {
+			for (const storePlan of plan(spec, context)) {
 				if (context.signal.aborted) return;
-				const storeName = step.store?.name ?? null;
+				const storeName = storePlan.store?.name ?? null;
 				const keys = Array.from(
-					{ length: step.keyCount },
-					(_, i) => `${context.runPrefix}-${spec.operation}-${storeName ?? "none"}-${step.connections}-${i}`,
+					{ length: storePlan.keyCount },
+					(_, i) => `${context.runPrefix}-${spec.operation}-${storeName ?? "none"}-${i}`,
 				);
 				let ids = keys;
-				if (spec.prepare && step.store) {
+				if (spec.prepare && storePlan.store) {
 					try {
-						ids = await spec.prepare(context, step.store, keys);
+						ids = await spec.prepare(context, storePlan.store, keys);
 					} catch (error) {
 						if (context.signal.aborted) return;
 						context.reportError({
@@ -216,71 +220,77 @@ export function latencyScenario(spec: LatencyOperationSpec): Scenario {
 						continue;
 					}
 				}
-				context.progress.begin({
-					scenario: spec.operation,
-					store: storeName,
-					detail: step.rate ? `${step.rate} req/s` : `${step.connections} conn`,
-				});
-				const created = spec.created;
-				const result = await runLoad({
-					origin: context.target.origin,
-					request: (seq) => spec.request(storeName ?? "", seq, ids, context, step.store),
-					connections: step.connections,
-					ratePerSecond: step.rate,
-					warmupMs: context.profile.warmupMs,
-					durationMs: context.profile.durationMs,
-					timeoutMs: context.profile.timeoutMs,
-					headers: context.client.headers,
-					serverTimingMetric: spec.perStore ? "store" : undefined,
-					onBody:
-						created && storeName && !context.target.embedded
-							? (status, body) => created(context, storeName, status, body)
-							: undefined,
-					onSecond: (p) => context.progress.tick({ requests: p.requests, errors: p.errors, rps: p.requests }),
-					signal: context.signal,
-				});
-				context.reportGenerator(result.generator);
-				const p = result.latency.percentiles;
-				const entry: LatencyResult = {
-					scenario: spec.operation,
-					store: storeName,
-					operation: spec.operation,
-					model: result.model,
-					connections: result.connections,
-					durationS: result.durationS,
-					warmupS: result.warmupS,
-					requests: result.requests,
-					errors: { total: result.errors, byKind: result.errorsByKind },
-					rps: result.rps,
-					latencyUs: summary(p),
-					histogram: result.latency.encoded,
-					timeline: result.timeline,
-				};
-				if (result.ratePerSecond !== null) entry.rate = result.ratePerSecond;
-				if (result.uncorrectedLatency) {
-					entry.uncorrectedLatencyUs = summary(result.uncorrectedLatency.percentiles);
-					entry.uncorrectedHistogram = result.uncorrectedLatency.encoded;
-				}
-				if (result.serverTiming) entry.storeTimeUs = summary(result.serverTiming.percentiles);
-				if (result.schedule) {
-					entry.lateStarts = result.schedule.late;
-					entry.droppedStarts = result.schedule.dropped;
-				}
-				latency.push(entry);
-				if (result.colo) context.reportColo(result.cfRay, result.colo);
-				if (result.requests > 0 && result.ok === 0 && !result.aborted) {
-					context.reportError({
+				for (const step of storePlan.loads) {
+					if (context.signal.aborted) return;
+					context.progress.begin({
 						scenario: spec.operation,
-						store: storeName ?? undefined,
-						kind: "all_requests_failed",
-						message: result.errorSamples[0] ?? "every request failed",
+						store: storeName,
+						detail: step.rate ? `${step.rate} req/s` : `${step.connections} conn`,
 					});
+					const created = spec.created;
+					const result = await runLoad({
+						origin: context.target.origin,
+						request: (seq) => spec.request(storeName ?? "", seq, ids, context, storePlan.store),
+						connections: step.connections,
+						ratePerSecond: step.rate,
+						warmupMs: context.profile.warmupMs,
+						durationMs: context.profile.durationMs,
+						timeoutMs: context.profile.timeoutMs,
+						headers: context.client.headers,
+						serverTimingMetric: spec.perStore ? "store" : undefined,
+						onBody:
+							created && storeName && !context.target.embedded
+								? (status, body) => created(context, storeName, status, body)
+								: undefined,
+						onSecond: (p) =>
+							context.progress.tick({ requests: p.requests, errors: p.errors, rps: p.requests }),
+						signal: context.signal,
+					});
+					context.reportGenerator(result.generator);
+					const p = result.latency.percentiles;
+					const entry: LatencyResult = {
+						scenario: spec.operation,
+						store: storeName,
+						operation: spec.operation,
+						model: result.model,
+						connections: result.connections,
+						durationS: result.durationS,
+						warmupS: result.warmupS,
+						requests: result.requests,
+						errors: { total: result.errors, byKind: result.errorsByKind },
+						rps: result.rps,
+						latencyUs: summary(p),
+						histogram: result.latency.encoded,
+						timeline: result.timeline,
+					};
+					if (result.ratePerSecond !== null) entry.rate = result.ratePerSecond;
+					if (result.uncorrectedLatency) {
+						entry.uncorrectedLatencyUs = summary(result.uncorrectedLatency.percentiles);
+						entry.uncorrectedHistogram = result.uncorrectedLatency.encoded;
+					}
+					if (result.serverTiming) entry.storeTimeUs = summary(result.serverTiming.percentiles);
+					if (result.schedule) {
+						entry.lateStarts = result.schedule.late;
+						entry.droppedStarts = result.schedule.dropped;
+					}
+					latency.push(entry);
+					if (result.colo) context.reportColo(result.cfRay, result.colo);
+					if (result.requests > 0 && result.ok === 0 && !result.aborted) {
+						context.reportError({
+							scenario: spec.operation,
+							store: storeName ?? undefined,
+							kind: "all_requests_failed",
+							message: result.errorSamples[0] ?? "every request failed",
+						});
+					}
+					const storeTime = result.serverTiming
+						? `  store p50 ${ms(result.serverTiming.percentiles.p50)}`
+						: "";
+					context.progress.end(
+						`${result.rps.toFixed(0)} req/s  p50 ${ms(p.p50)}  p99 ${ms(p.p99)}${storeTime}  errors ${result.errors}`,
+					);
+					if (result.aborted) return;
 				}
-				const storeTime = result.serverTiming ? `  store p50 ${ms(result.serverTiming.percentiles.p50)}` : "";
-				context.progress.end(
-					`${result.rps.toFixed(0)} req/s  p50 ${ms(p.p50)}  p99 ${ms(p.p99)}${storeTime}  errors ${result.errors}`,
-				);
-				if (result.aborted) return;
 			}
 		},
 	};

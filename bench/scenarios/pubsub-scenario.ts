@@ -113,7 +113,8 @@ export const pubsubScenario: Scenario = {
 					sentAt[n] = performance.now();
 					return { method: "POST", path: `/api/channels/${channel}/publish`, body: `{"n":${n}}` };
 				},
-				connections: 4,
+				// Enough connections that a slow publish does not hold back the next one.
+				connections: Math.max(4, Math.ceil(ratePerSecond / 4)),
 				ratePerSecond,
 				durationMs,
 				timeoutMs: context.profile.timeoutMs,
