@@ -56,6 +56,14 @@
 		return `${percentile.toFixed(decimals)} %`;
 	}
 
+	function tooltipTitle(spec, item) {
+		if (!item) return "";
+		if (spec.x.scale === "category") return item.label;
+		const x = item.parsed.x;
+		if (spec.x.scale === "nines") return `${spec.x.title} ${ninesLabel(x)}`;
+		return `${spec.x.title}: ${formatValue(x, spec.x.format)}`;
+	}
+
 	function axisOptions(spec, theme) {
 		const options = {
 			title: { display: true, text: spec.title, color: theme.text, font: { size: 15, weight: "600" } },
@@ -143,6 +151,7 @@
 					},
 					tooltip: {
 						callbacks: {
+							title: (items) => tooltipTitle(spec, items[0]),
 							label: (item) =>
 								`${item.dataset.label}: ${formatValue(item.parsed.y, valueFormat)}${valueFormat === "ms" ? " ms" : ""}`,
 						},
