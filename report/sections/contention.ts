@@ -100,7 +100,7 @@ export function renderContention(results: BenchResults, charts: ChartCollector):
 			canvas,
 			"Lost updates, naive vs atomic",
 			explanation(
-				"C clients each add 1 to the same counter N times, so the final value should be C·N and every missing unit is a lost update. A naive read-then-write loses updates on every store; the atomic technique (inside the Durable Object, one SQL UPSERT in D1, an etag compare-and-swap loop in R2) must lose none, and KV and the Cache API have no atomic technique at all.",
+				"C clients each add 1 to the same counter N times, so the final value should be C·N and every missing unit is a lost update. A naive read-then-write can lose updates on every store under contention; the atomic technique (inside the Durable Object, one SQL UPSERT in D1, an etag compare-and-swap loop in R2) must lose none, and KV and the Cache API have no atomic technique at all.",
 				"durableObjects",
 			),
 			table,
