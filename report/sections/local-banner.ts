@@ -5,9 +5,9 @@ import { storeLabel } from "../store-catalog.ts";
 import { WORKSHOP_CHAPTERS } from "../workshop-chapters.ts";
 
 function visibilityMeasured(results: BenchResults, store: string): string {
-	if (!results.visibility) return "t-visibility was not run.";
+	if (!results.visibility) return "The t-visibility scenario was not run.";
 	const row = results.visibility.find((entry) => entry.store === store);
-	if (!row) return `t-visibility was not run for ${storeLabel(store)}.`;
+	if (!row) return `The t-visibility scenario was not run for ${storeLabel(store)}.`;
 	if (!row.timeToVisibleMs)
 		return `Measured locally: no write became visible in ${formatCount(row.samples)} samples.`;
 	return `Measured locally: t-visibility p50 ${formatMs(row.timeToVisibleMs.p50)} ms, p99 ${formatMs(row.timeToVisibleMs.p99)} ms over ${formatCount(row.samples)} writes (${formatCount(row.notVisible)} never visible).`;
