@@ -109,6 +109,26 @@ function relativeLinks(prose: string): string[] {
 	return links;
 }
 
+/** TypeScript sources of the project (what an excerpt may quote). */
+function listSources(dir: string): string[] {
+	return readdirSync(dir).flatMap((name) => {
+		if (["node_modules", ".git", ".wrangler", "bench-results", "docs"].includes(name)) return [];
+		const full = join(dir, name);
+		if (statSync(full).isDirectory()) return listSources(full);
+		return /\.(ts|mjs|js)$/.test(name) && !name.endsWith(".d.ts") ? [full] : [];
+	});
+}
+
+/** Whether every line of `wanted` occurs in `lines`, in this order (other lines may come between). */
+function containsInOrder(lines: string[], wanted: string[]): boolean {
+	let next = 0;
+	for (const line of lines) {
+		if (line === wanted[next]) next++;
+		if (next === wanted.length) return true;
+	}
+	return wanted.length === 0;
+}
+
 describe("docs and README", () => {
 	it("mention only npm scripts that exist in package.json", () => {
 		const missing: string[] = [];
@@ -167,6 +187,36 @@ describe("docs and README", () => {
 			}
 		}
 		expect(unmarked).toEqual([]);
+	});
+
+	it("quote every `ts excerpt` block from the repository, line by line and in order", () => {
+		// An excerpt is a promise that the code is in the repository as shown, so it
+		// must not drift from the file it quotes. Lines are compared trimmed (the docs
+		// re-indent), may skip lines of the file in between (an excerpt may leave parts
+		// out), and must all come from one file. A block whose first line says the code
+		// is "not in this repository" (the talk's sketch) is exempt.
+		const sources = listSources(ROOT).map((path) =>
+			readFileSync(path, "utf8")
+				.split("\n")
+				.map((line) => line.trim()),
+		);
+		const drifted: string[] = [];
+		let checked = 0;
+		for (const file of markdownFiles) {
+			for (const block of file.blocks.filter((b) => b.info === "ts excerpt")) {
+				const lines = block.code
+					.split("\n")
+					.map((line) => line.trim())
+					.filter(Boolean);
+				if (/not in this repository/.test(lines[0] ?? "")) continue;
+				checked++;
+				if (!sources.some((source) => containsInOrder(source, lines))) {
+					drifted.push(`${file.path}:${block.line} (${lines[0]})`);
+				}
+			}
+		}
+		expect(checked).toBeGreaterThan(0);
+		expect(drifted).toEqual([]);
 	});
 
 	it("type-check every `ts` block against the project", () => {
