@@ -103,7 +103,15 @@ describe("npm run bench:k6", () => {
 		expect(text).toContain("http.setResponseCallback(http.expectedStatuses({ min: 200, max: 399 }, 429));");
 		expect(text).toContain(`const SESSIONS_TO_READ = ${PROFILES.thorough.sessionsToRead};`);
 		expect(text).toContain(`const REQUEST_TIMEOUT = "${PROFILES.thorough.timeoutMs}ms";`);
-		expect(text).toContain('"http_req_duration{store:do}": ["max>=0"]');
+		for (const [metric, expression] of [
+			["http_req_duration", "max>=0"],
+			["http_reqs", "count>=0"],
+			["http_req_failed", "rate>=0"],
+			["rate_limited", "rate>=0"],
+		]) {
+			expect(text).toContain(`"${metric}{store:do,operation:session-read}": ["${expression}"]`);
+		}
+		expect(script("health")).toContain('"http_req_duration{operation:health}": ["max>=0"]');
 	});
 
 	it("skips stores without an atomic increment and writes the summary as JSON", () => {

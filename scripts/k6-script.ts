@@ -97,9 +97,16 @@ export function renderK6Script(spec: LatencyOperationSpec, options: K6ExportOpti
 			"\t\t},",
 		].join("\n");
 	});
-	const perStoreThresholds = spec.perStore
-		? options.stores.map((store) => `\t\t"http_req_duration{store:${store}}": ["max>=0"],`)
-		: [];
+	// One submetric per store and operation for each figure the report reads from the summary.
+	const submetricTags = spec.perStore
+		? options.stores.map((store) => `store:${store},operation:${spec.operation}`)
+		: [`operation:${spec.operation}`];
+	const perStoreThresholds = submetricTags.flatMap((tags) => [
+		`\t\t"http_req_duration{${tags}}": ["max>=0"],`,
+		`\t\t"http_reqs{${tags}}": ["count>=0"],`,
+		`\t\t"http_req_failed{${tags}}": ["rate>=0"],`,
+		`\t\t"rate_limited{${tags}}": ["rate>=0"],`,
+	]);
 	const execFunctions = units.map(
 		(store) =>
 			`export function ${execName(store)}(data: SetupData): void {\n\titeration("${store}", data);\n}`,
@@ -123,6 +130,8 @@ const TARGET = (__ENV.TARGET ?? "").replace(/\\/+$/, "");
 const TOKEN = __ENV.BENCH_TOKEN ?? "";
 const SUMMARY_FILE = __ENV.SUMMARY_FILE ?? "${spec.operation}-summary.json";
 const OPERATION = "${spec.operation}";
+const PROFILE = "${profile.name}";
+const DURATION_S = ${options.durationS};
 const STORES: string[] = ${JSON.stringify(spec.perStore ? options.stores : [])};
 const RATE = ${rate};
 const SESSIONS_TO_READ = ${profile.sessionsToRead};
@@ -144,7 +153,8 @@ ${scenarios.join("\n")}
 		rate_limited: ["rate<${profile.thresholds.maxRateLimitedShare}"],
 		// The bench fails a run whose load generator fell behind; k6's equivalent is dropped iterations.
 		dropped_iterations: ["count<1"],
-		// Always true: they make k6 report the latency of each store separately in the summary.
+		// Always true: they make k6 report latency, requests, failures and 429s of each store separately
+		// in the summary, which \`npm run report -- --k6-summary FILE\` reads.
 ${perStoreThresholds.join("\n")}
 	},
 	summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(99)", "p(99.9)"],
@@ -152,6 +162,15 @@ ${renderCloud(options.loadZones)}};
 
 interface SetupData {
 	run: string;
+	/** What \`npm run report -- --k6-summary\` needs to describe the run (k6 copies this into the summary). */
+	plan: {
+		operation: string;
+		profile: string;
+		target: string;
+		startedAt: string;
+		durationS: number;
+		rate: number;
+	};
 	/** Per store: the ids the requests spread over (counter keys or session ids). */
 	ids: Record<string, string[]>;
 	/** Per store: why it is skipped (not offered by the Worker, or missing a needed trait). */
@@ -176,7 +195,19 @@ export function setup(): SetupData {
 	const answer = http.get(\`\${TARGET}/api/stores\`, params());
 	if (answer.status !== 200) throw new Error(\`GET /api/stores answered \${answer.status}\`);
 	const offered = (answer.json("stores") as unknown as StoreTraits[]) ?? [];
-	const data: SetupData = { run, ids: {}, skip: {} };
+	const data: SetupData = {
+		run,
+		plan: {
+			operation: OPERATION,
+			profile: PROFILE,
+			target: TARGET,
+			startedAt: new Date().toISOString(),
+			durationS: DURATION_S,
+			rate: RATE,
+		},
+		ids: {},
+		skip: {},
+	};
 	for (const store of STORES) {
 		const traits = offered.find((entry) => entry.name === store);
 		if (!traits) {
