@@ -41,8 +41,9 @@ export function formatSignedMs(ms: number | null | undefined): string {
 	return ms > 0 ? `+${text}` : ms < 0 ? `−${text}` : "0";
 }
 
-/** Relative change from `before` to `after`, e.g. `+12.3 %`; "—" when undefined. */
-export function formatRelativeDelta(after: number, before: number): string {
+/** Relative change from `before` to `after`, e.g. `+12.3 %`; "—" when undefined or either side was not measured. */
+export function formatRelativeDelta(after: number | undefined, before: number | undefined): string {
+	if (after === undefined || before === undefined) return EMPTY;
 	if (before === 0) return after === 0 ? "0 %" : EMPTY;
 	const delta = ((after - before) / before) * 100;
 	const text = Math.abs(delta) >= 100 ? Math.round(Math.abs(delta)).toString() : Math.abs(delta).toFixed(1);

@@ -26,8 +26,13 @@ export function section(id: string, title: string, body: string): string {
 	return `<section id="${id}" aria-labelledby="${id}-h"><h2 id="${id}-h">${escapeHtml(title)}</h2>${body}</section>`;
 }
 
-/** The text a section shows when the results file has no data for it. */
-export function notRun(what: string): string {
+/** What the scorecard and the consistency sections say for a k6 summary, which has latency only. */
+export const K6_NOT_RUN = "not run (k6 measures latency only)";
+
+/** The text a section shows when the results file has no data for it (k6 summaries never have consistency data). */
+export function notRun(what: string, source: "bench" | "k6" = "bench"): string {
+	if (source === "k6")
+		return `<p class="not-run"><strong>Not run</strong> (k6 measures latency only): a k6 summary has no ${escapeHtml(what)}; run <code>npm run bench</code> against the same target for it.</p>`;
 	return `<p class="not-run"><strong>Not run.</strong> This results file has no ${escapeHtml(what)}.</p>`;
 }
 

@@ -34,6 +34,13 @@ export const percentileSummarySchema = z.object({
 	mean: nonNegative,
 });
 
+/**
+ * Latency percentiles of a latency row. A bench row has all six; a row from a k6 summary has only the
+ * statistics the script's `summaryTrendStats` asked for, and a missing one stays absent (never filled in
+ * from another percentile).
+ */
+export const latencyPercentilesSchema = percentileSummarySchema.partial();
+
 export const targetSchema = z.object({
 	kind: z.enum(["local", "production"]),
 	url: z.string().min(1),
@@ -60,7 +67,8 @@ export const runInfoSchema = z.object({
 	/** Stores, scenarios and profile parameters as the bench resolved them. Never contains a token. */
 	config: z.record(z.string(), z.unknown()),
 	target: targetSchema,
-	environment: environmentSchema,
+	/** The machine that generated the load; absent for `source: "k6"` (a k6 summary does not record it). */
+	environment: environmentSchema.optional(),
 });
 
 /** Traits the Worker reports at `GET /api/stores`, copied into the results so the report can show them. */
@@ -95,9 +103,10 @@ export const latencyResultSchema = z.object({
 	errors: z.object({ total: count, byKind: z.record(z.string(), count) }),
 	rps: nonNegative,
 	/** Corrected for coordinated omission in the open model (measured from the intended start). */
-	latencyUs: percentileSummarySchema,
+	latencyUs: latencyPercentilesSchema,
 	uncorrectedLatencyUs: percentileSummarySchema.optional(),
-	histogram: encodedHistogram,
+	/** Absent only in rows from a k6 summary (`source: "k6"`), which carries percentiles, not histograms. */
+	histogram: encodedHistogram.optional(),
 	uncorrectedHistogram: encodedHistogram.optional(),
 	/** Storage time parsed from `Server-Timing: store;dur=…`. */
 	storeTimeUs: percentileSummarySchema.optional(),
@@ -225,24 +234,53 @@ export const verdictSchema = z.object({
 	summary: z.string(),
 });
 
+const PERCENTILE_FIELDS = ["p50", "p90", "p99", "p999", "max", "mean"] as const;
+
 /** The whole `results.json`. Scenario sections are optional: absent means "not run". */
-export const benchResultsSchema = z.object({
-	schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
-	source: z.enum(["bench", "k6"]),
-	run: runInfoSchema,
-	stores: z.array(storeTraitsSchema).optional(),
-	latency: z.array(latencyResultSchema).optional(),
-	contention: z.array(contentionResultSchema).optional(),
-	linearizability: z.array(linearizabilityResultSchema).optional(),
-	sessionGuarantees: z.array(sessionGuaranteesResultSchema).optional(),
-	visibility: z.array(visibilityResultSchema).optional(),
-	sessionExpiry: z.array(sessionExpiryResultSchema).optional(),
-	pubsub: pubsubResultSchema.optional(),
-	generator: generatorHealthSchema.optional(),
-	thresholds: z.array(thresholdResultSchema),
-	errors: z.array(runErrorSchema),
-	verdict: verdictSchema,
-});
+export const benchResultsSchema = z
+	.object({
+		schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+		source: z.enum(["bench", "k6"]),
+		run: runInfoSchema,
+		stores: z.array(storeTraitsSchema).optional(),
+		latency: z.array(latencyResultSchema).optional(),
+		contention: z.array(contentionResultSchema).optional(),
+		linearizability: z.array(linearizabilityResultSchema).optional(),
+		sessionGuarantees: z.array(sessionGuaranteesResultSchema).optional(),
+		visibility: z.array(visibilityResultSchema).optional(),
+		sessionExpiry: z.array(sessionExpiryResultSchema).optional(),
+		pubsub: pubsubResultSchema.optional(),
+		generator: generatorHealthSchema.optional(),
+		thresholds: z.array(thresholdResultSchema),
+		errors: z.array(runErrorSchema),
+		verdict: verdictSchema,
+	})
+	.superRefine((results, context) => {
+		// What only k6 may leave out: the bench always measures the environment, histograms and every percentile.
+		if (results.source !== "bench") return;
+		if (!results.run.environment)
+			context.addIssue({
+				code: "custom",
+				path: ["run", "environment"],
+				message: "required for source bench",
+			});
+		for (const [index, row] of (results.latency ?? []).entries()) {
+			if (row.histogram === undefined)
+				context.addIssue({
+					code: "custom",
+					path: ["latency", index, "histogram"],
+					message: "required for source bench",
+				});
+			for (const field of PERCENTILE_FIELDS) {
+				if (row.latencyUs[field] === undefined)
+					context.addIssue({
+						code: "custom",
+						path: ["latency", index, "latencyUs", field],
+						message: "required for source bench",
+					});
+			}
+		}
+	});
 
 export type BenchResults = z.infer<typeof benchResultsSchema>;
 export type PercentileSummary = z.infer<typeof percentileSummarySchema>;

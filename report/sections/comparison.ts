@@ -6,7 +6,7 @@ import { percentileSpectrum } from "../percentile-spectrum.ts";
 import { type BenchResults, LATENCY_OPERATIONS, type LatencyResult } from "../results-schema.ts";
 import { sortStores, storeColorKey, storeLabel, storesInResults } from "../store-catalog.ts";
 import { explanation } from "../workshop-chapters.ts";
-import { loadLabel, OPERATION_INFO, rowsForOperation } from "./latency.ts";
+import { loadLabel, OPERATION_INFO, PERCENTILES_ONLY, rowsForOperation } from "./latency.ts";
 import { runFacts } from "./run-header.ts";
 import { SCORECARD_COLUMNS, scorecardCells } from "./scorecard.ts";
 
@@ -33,12 +33,12 @@ function matchKey(row: LatencyResult): string {
 
 /** A cell holding "this / other" and the relative delta; `higherIsBetter` picks the colours. */
 function deltaCell(
-	current: number,
-	other: number,
-	format: (value: number) => string,
+	current: number | undefined,
+	other: number | undefined,
+	format: (value: number | undefined) => string,
 	higherIsBetter = false,
 ): Cell {
-	const change = other === 0 ? 0 : (current - other) / other;
+	const change = current === undefined || other === undefined || other === 0 ? 0 : (current - other) / other;
 	const better = higherIsBetter ? change > 0.1 : change < -0.1;
 	const worse = higherIsBetter ? change < -0.1 : change > 0.1;
 	const tone: Tone | undefined = better ? "good" : worse ? "bad" : undefined;
@@ -49,7 +49,8 @@ function deltaCell(
 	};
 }
 
-const us = (value: number) => formatUsAsMs(value);
+const us = (value: number | undefined) => formatUsAsMs(value);
+const rate = (value: number | undefined) => (value === undefined ? "—" : formatRate(value));
 
 function latencyComparison(current: BenchResults, other: BenchResults, charts: ChartCollector): string {
 	if (!current.latency || !other.latency) {
@@ -76,7 +77,7 @@ function latencyComparison(current: BenchResults, other: BenchResults, charts: C
 				["this run", row],
 				["other run", partner],
 			] as const) {
-				const points = percentileSpectrum(source.histogram);
+				const points = source.histogram === undefined ? null : percentileSpectrum(source.histogram);
 				if (!points) continue;
 				series.push({
 					label: `${storeLabel(row.store)} (${which})`,
@@ -98,7 +99,7 @@ function latencyComparison(current: BenchResults, other: BenchResults, charts: C
 						deltaCell(row.latencyUs.p99, partner.latencyUs.p99, us),
 						deltaCell(row.latencyUs.p999, partner.latencyUs.p999, us),
 						deltaCell(row.latencyUs.max, partner.latencyUs.max, us),
-						deltaCell(row.rps, partner.rps, formatRate, true),
+						deltaCell(row.rps, partner.rps, rate, true),
 					]),
 					className: "compare",
 				})
@@ -116,6 +117,12 @@ function latencyComparison(current: BenchResults, other: BenchResults, charts: C
 			: "";
 		if (matched.length === 0) {
 			parts.push(`<h3>${escapeHtml(info.title)}</h3>${unmatchedNote}`);
+			continue;
+		}
+		if (series.length === 0) {
+			parts.push(
+				`<h3>${escapeHtml(info.title)}</h3><p class="note">No percentile spectrum: neither run has a latency histogram here (${escapeHtml(PERCENTILES_ONLY)}).</p>${table}${unmatchedNote}`,
+			);
 			continue;
 		}
 		const canvas = charts.canvas(

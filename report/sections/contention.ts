@@ -23,7 +23,7 @@ export function renderContention(results: BenchResults, charts: ChartCollector):
 		return section(
 			"contention",
 			"Lost updates under contention",
-			notRun("contention (lost updates) section"),
+			notRun("contention (lost updates) section", results.source),
 		);
 	const order = sortStores(rows.map((row) => row.store));
 	const sorted = [...rows].sort(

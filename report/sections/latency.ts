@@ -28,6 +28,29 @@ export const OPERATION_INFO: Record<LatencyOperation, { title: string; request: 
 	health: { title: "Health check (no store)", request: "GET /api/health" },
 };
 
+/** How the report names rows that came from a k6 summary: percentiles only, no histogram. */
+export const PERCENTILES_ONLY = "from k6: percentiles only";
+
+const PERCENTILE_LABELS = [
+	["p50", "p50"],
+	["p90", "p90"],
+	["p99", "p99"],
+	["p999", "p99.9"],
+	["max", "max"],
+	["mean", "mean"],
+] as const;
+
+/** The percentiles a row does not have (k6 rows carry only what the script's summaryTrendStats asked for). */
+export function missingPercentiles(row: LatencyResult): string[] {
+	return PERCENTILE_LABELS.filter(([field]) => row.latencyUs[field] === undefined).map(([, name]) => name);
+}
+
+/** "from k6: percentiles only (no histogram; p99.9 not available)" for a set of histogram-less rows. */
+function percentilesOnlyNote(rows: LatencyResult[]): string {
+	const missing = [...new Set(rows.flatMap(missingPercentiles))];
+	return `${PERCENTILES_ONLY} (no histogram${missing.length ? `; ${missing.join(", ")} not available` : ""})`;
+}
+
 /** "10 conn" for the closed model, "200 req/s open" for the open model. */
 export function loadLabel(row: LatencyResult): string {
 	return row.model === "open" ? `${formatRate(row.rate ?? 0)} req/s open` : `${row.connections} conn`;
@@ -61,6 +84,10 @@ function errorsText(row: LatencyResult): string {
 	return kinds ? `${formatCount(row.errors.total)} (${kinds})` : formatCount(row.errors.total);
 }
 
+function msOrNull(us: number | undefined): number | null {
+	return us === undefined ? null : us / 1000;
+}
+
 function heaviestPerStore(rows: LatencyResult[]): LatencyResult[] {
 	const byStore = new Map<string | null, LatencyResult>();
 	for (const row of rows) {
@@ -78,11 +105,12 @@ function renderOperation(results: BenchResults, operation: LatencyOperation, cha
 	const multiLevel = levels.length > 1;
 	const levelIndex = (row: LatencyResult) => levels.indexOf(loadLabel(row));
 	const undecodable: string[] = [];
+	const withoutHistogram = rows.filter((row) => row.histogram === undefined);
 
 	const spectrumFor = (model: LatencyResult["model"]) => {
 		const series: ChartSeries[] = [];
-		for (const row of rows.filter((entry) => entry.model === model)) {
-			const points = percentileSpectrum(row.histogram);
+		for (const row of rows.filter((entry) => entry.model === model && entry.histogram !== undefined)) {
+			const points = percentileSpectrum(row.histogram ?? "");
 			if (!points) {
 				undecodable.push(seriesLabel(row, multiLevel));
 				continue;
@@ -96,7 +124,9 @@ function renderOperation(results: BenchResults, operation: LatencyOperation, cha
 		}
 		return series;
 	};
-	const models = (["closed", "open"] as const).filter((model) => rows.some((row) => row.model === model));
+	const models = (["closed", "open"] as const).filter((model) =>
+		rows.some((row) => row.model === model && row.histogram !== undefined),
+	);
 	const spectra = models.map((model) => {
 		const modelName =
 			model === "closed" ? "closed model (fixed connections)" : "open model (fixed arrival rate)";
@@ -132,8 +162,8 @@ function renderOperation(results: BenchResults, operation: LatencyOperation, cha
 			x: { title: "Store", scale: "category" },
 			y: { title: "Latency (ms)", scale: "log", format: "ms" },
 			series: [
-				{ label: "p50", color: "p50", values: rows.map((row) => row.latencyUs.p50 / 1000) },
-				{ label: "p99", color: "p99", values: rows.map((row) => row.latencyUs.p99 / 1000) },
+				{ label: "p50", color: "p50", values: rows.map((row) => msOrNull(row.latencyUs.p50)) },
+				{ label: "p99", color: "p99", values: rows.map((row) => msOrNull(row.latencyUs.p99)) },
 			],
 		},
 		barsWide ? "wide" : "half",
@@ -147,27 +177,31 @@ function renderOperation(results: BenchResults, operation: LatencyOperation, cha
 		),
 		"",
 	);
-	const timelineRows = heaviestPerStore(rows);
-	const timeline = charts.canvas(
-		`${operation}-timeline`,
-		`${info.title}: p99 latency per second of the run, per store`,
-		{
-			type: "line",
-			x: { title: "Second of the measured window", scale: "linear", format: "second" },
-			y: { title: "p99 latency (ms)", scale: "linear", format: "ms", min: 0 },
-			series: timelineRows.map((row) => ({
-				label: seriesLabel(row, multiLevel),
-				color: storeColorKey(row.store, allStores),
-				points: row.timeline.map((point) => ({
-					x: point.second,
-					y: point.p99Us === null ? null : point.p99Us / 1000,
-				})),
-			})),
-		},
-		"wide",
-	);
+	const timelineRows = heaviestPerStore(rows).filter((row) => row.timeline.length > 0);
+	const timeline =
+		timelineRows.length === 0
+			? ""
+			: charts.canvas(
+					`${operation}-timeline`,
+					`${info.title}: p99 latency per second of the run, per store`,
+					{
+						type: "line",
+						x: { title: "Second of the measured window", scale: "linear", format: "second" },
+						y: { title: "p99 latency (ms)", scale: "linear", format: "ms", min: 0 },
+						series: timelineRows.map((row) => ({
+							label: seriesLabel(row, multiLevel),
+							color: storeColorKey(row.store, allStores),
+							points: row.timeline.map((point) => ({
+								x: point.second,
+								y: point.p99Us === null ? null : point.p99Us / 1000,
+							})),
+						})),
+					},
+					"wide",
+				);
 
-	const hasOpen = rows.some((row) => row.model === "open");
+	// Open-model rows of the bench are corrected for coordinated omission; k6's http_req_duration is not.
+	const hasOpen = rows.some((row) => row.model === "open" && row.histogram !== undefined);
 	const hasStoreTime = rows.some((row) => row.storeTimeUs);
 	const head = ["Store", "Load", "Requests", "Errors", "req/s", "p50", "p90", "p99", "p99.9", "max", "mean"];
 	if (hasStoreTime) head.push("store time p50", "store time p99");
@@ -230,15 +264,34 @@ function renderOperation(results: BenchResults, operation: LatencyOperation, cha
 	const undecodableNote = undecodable.length
 		? `<p class="note warn-text">The histogram of ${escapeHtml(undecodable.join(", "))} could not be decoded; its spectrum is missing, the table still has its percentiles.</p>`
 		: "";
-	const openNote = hasOpen
-		? '<p class="note">Open-model rows send requests at a fixed rate and measure latency from the <em>intended</em> start, so a stalled server is not hidden (coordinated omission corrected); the uncorrected p99 is shown beside it.</p>'
+	const percentilesOnly = withoutHistogram.length
+		? `<p class="note">${escapeHtml(withoutHistogram.length === rows.length ? "Percentile spectrum" : `Percentile spectrum of ${withoutHistogram.map((row) => seriesLabel(row, multiLevel)).join(", ")}`)}: ${escapeHtml(percentilesOnlyNote(withoutHistogram))}. The bars and the table show what k6 measured.</p>`
 		: "";
+	const timelineFigure =
+		timelineRows.length === 0
+			? '<p class="note">Per-second p99: not measured (a k6 summary has totals for the whole run, not per-second figures).</p>'
+			: figure(
+					timeline,
+					"Per-second p99",
+					explanation(
+						"The p99 of every second of the measured window, warm-up excluded, for the heaviest load level of each store. Spikes are stalls (a cold storage back end, garbage collection); a flat line means a steady run.",
+						"measuring",
+					),
+					`<details class="numbers"><summary>Per-second numbers</summary>${timelineTable}</details>`,
+				);
+	const openNote =
+		(hasOpen
+			? '<p class="note">Open-model rows send requests at a fixed rate and measure latency from the <em>intended</em> start, so a stalled server is not hidden (coordinated omission corrected); the uncorrected p99 is shown beside it.</p>'
+			: "") +
+		(withoutHistogram.some((row) => row.model === "open")
+			? '<p class="note">k6 rows: the constant-arrival-rate executor starts requests at a fixed rate, but k6 times each request from when it was actually sent, so these latencies are not corrected for coordinated omission. Requests per second are the requests over the scenario\'s planned duration.</p>'
+			: "");
 	return `<article class="operation" id="latency-${operation}" aria-labelledby="latency-${operation}-h">
 <h3 id="latency-${operation}-h">${escapeHtml(info.title)} <code>${escapeHtml(info.request)}</code></h3>
-<div class="chart-pair">${spectra.join("\n")}${barsWide ? "" : barsFigure}</div>
+${percentilesOnly}<div class="chart-pair">${spectra.join("\n")}${barsWide ? "" : barsFigure}</div>
 ${barsWide ? barsFigure : ""}
 ${undecodableNote}${table}${openNote}
-${figure(timeline, "Per-second p99", explanation("The p99 of every second of the measured window, warm-up excluded, for the heaviest load level of each store. Spikes are stalls (a cold storage back end, garbage collection); a flat line means a steady run.", "measuring"), `<details class="numbers"><summary>Per-second numbers</summary>${timelineTable}</details>`)}
+${timelineFigure}
 </article>`;
 }
 
@@ -254,12 +307,19 @@ export function renderLatency(results: BenchResults, charts: ChartCollector): st
 	const operations = LATENCY_OPERATIONS.filter((operation) =>
 		results.latency?.some((row) => row.operation === operation),
 	);
+	const intro =
+		results.source === "k6"
+			? explanation(
+					"These latencies were measured by k6 on its own load generators, one constant-arrival-rate scenario per store, and read from k6's end-of-test summary. That summary holds percentiles, not histograms, so there is no spectrum chart and a percentile the script did not ask k6 for is shown as —.",
+					"production",
+				)
+			: explanation(
+					"Each store answers the same HTTP operations, measured with HDR histograms in microseconds after a warm-up. Latency here is the full round trip seen by the client; the store-time columns come from the Worker's Server-Timing header and show how much of it the store itself took.",
+					"measuring",
+				);
 	return section(
 		"latency",
 		"Latency",
-		explanation(
-			"Each store answers the same HTTP operations, measured with HDR histograms in microseconds after a warm-up. Latency here is the full round trip seen by the client; the store-time columns come from the Worker's Server-Timing header and show how much of it the store itself took.",
-			"measuring",
-		) + operations.map((operation) => renderOperation(results, operation, charts)).join(""),
+		intro + operations.map((operation) => renderOperation(results, operation, charts)).join(""),
 	);
 }

@@ -14,7 +14,8 @@ const VERDICT_TONE: Record<LinearizabilityResult["verdict"], Tone> = {
 /** Linearizability section: one verdict per store and workload, with counterexamples. */
 export function renderLinearizability(results: BenchResults): string {
 	const rows = results.linearizability;
-	if (!rows) return section("linearizability", "Linearizability", notRun("linearizability section"));
+	if (!rows)
+		return section("linearizability", "Linearizability", notRun("linearizability section", results.source));
 	const order = sortStores(rows.map((row) => row.store));
 	const sorted = [...rows].sort((a, b) => order.indexOf(a.store) - order.indexOf(b.store));
 	const table = dataTable({

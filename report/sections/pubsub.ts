@@ -8,7 +8,7 @@ import { explanation } from "../workshop-chapters.ts";
 /** Pub/sub section: delivery latency spectrum and loss/duplication/order counts of the channel. */
 export function renderPubsub(results: BenchResults, charts: ChartCollector): string {
 	const pubsub = results.pubsub;
-	if (!pubsub) return section("pubsub", "Pub/sub delivery", notRun("pub/sub section"));
+	if (!pubsub) return section("pubsub", "Pub/sub delivery", notRun("pub/sub section", results.source));
 	const points = percentileSpectrum(pubsub.histogram);
 	const canvas = charts.canvas("pubsub-spectrum", "Pub/sub: publish-to-receive latency percentile spectrum", {
 		type: "line",

@@ -15,10 +15,18 @@ export function readableTime(iso: string): string {
 	return match ? `${match[1]} ${match[2]} UTC` : iso;
 }
 
+/** Where the numbers came from: the bench harness itself, or a k6 summary from distributed runners. */
+export function sourceLabel(results: BenchResults): string {
+	if (results.source === "bench") return "bench (npm run bench)";
+	const file = results.run.config.summaryFile;
+	return `k6 (distributed runners)${typeof file === "string" ? `, summary ${file}` : ""}`;
+}
+
 /** Label/value pairs describing a run (target, time, versions, config), shared with the comparison. */
 export function runFacts(results: BenchResults): Array<[string, string]> {
 	const { run } = results;
 	const env = run.environment;
+	const notRecorded = "not recorded (k6 summary)";
 	return [
 		["Target", `${run.target.kind} — ${run.target.url}`],
 		["Colo", run.target.colo ?? (run.target.kind === "local" ? "local (one location)" : "unknown")],
@@ -27,12 +35,12 @@ export function runFacts(results: BenchResults): Array<[string, string]> {
 		["Duration", `${formatMs(run.durationS)} s`],
 		["Profile", run.profile],
 		["Config hash", run.configHash],
-		["Source", results.source],
-		["Node", env.node],
-		["wrangler", env.wrangler ?? "—"],
-		["OS", env.os],
-		["CPU", `${env.cpu} (${env.cores} cores)`],
-		["Git commit", env.gitCommit ?? "—"],
+		["Source", sourceLabel(results)],
+		["Node", env ? env.node : notRecorded],
+		["wrangler", env ? (env.wrangler ?? "—") : notRecorded],
+		["OS", env ? env.os : notRecorded],
+		["CPU", env ? `${env.cpu} (${env.cores} cores)` : notRecorded],
+		["Git commit", env ? (env.gitCommit ?? "—") : notRecorded],
 	];
 }
 
@@ -46,7 +54,12 @@ export function renderRunHeader(results: BenchResults): string {
 	return `<header class="run-header">
 <div class="title-row"><h1>Workers State Lab <span class="subtitle">bench report</span></h1>
 <button type="button" id="theme-toggle" class="theme-toggle" aria-label="Switch between light and dark theme">◐ Theme</button></div>
-<p class="verdict-line">${badge(verdict.text, verdict.tone)} ${badge(kind === "local" ? "LOCAL RUN" : "PRODUCTION RUN", kind === "local" ? "warn" : "neutral")} <span class="summary">${escapeHtml(results.verdict.summary)}</span></p>
-<dl class="facts">${facts}</dl>
+<p class="verdict-line">${badge(verdict.text, verdict.tone)} ${badge(kind === "local" ? "LOCAL RUN" : "PRODUCTION RUN", kind === "local" ? "warn" : "neutral")}${results.source === "k6" ? ` ${badge("FROM K6", "neutral")}` : ""} <span class="summary">${escapeHtml(results.verdict.summary)}</span></p>
+${
+	results.source === "k6"
+		? `<p class="source-line">Source: k6 (distributed runners). Latency only: k6 measured the requests of the exported latency scenarios; the consistency scenarios need the bench.</p>
+`
+		: ""
+}<dl class="facts">${facts}</dl>
 </header>`;
 }

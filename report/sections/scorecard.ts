@@ -1,11 +1,13 @@
 import { formatCount, formatMs, formatSignedMs, formatUsAsMs } from "../format-numbers.ts";
 import { escapeHtml } from "../html.ts";
-import { type Cell, dataTable, section, type Tone } from "../markup.ts";
+import { type Cell, dataTable, K6_NOT_RUN, section, type Tone } from "../markup.ts";
 import type { BenchResults, LatencyOperation, LatencyResult } from "../results-schema.ts";
 import { consistencyModel, storeLabel, storesInResults } from "../store-catalog.ts";
 import { explanation } from "../workshop-chapters.ts";
 
-const NOT_RUN: Cell = { html: '<span class="muted">not run</span>' };
+function notRunCell(results: BenchResults): Cell {
+	return { html: `<span class="muted">${results.source === "k6" ? K6_NOT_RUN : "not run"}</span>` };
+}
 
 function text(value: string, tone?: Tone, title?: string): Cell {
 	return { html: escapeHtml(value), numeric: true, tone, title };
@@ -24,7 +26,7 @@ export function representativeLatency(
 }
 
 function contentionCell(results: BenchResults, store: string, mode: "naive" | "atomic"): Cell {
-	if (!results.contention) return NOT_RUN;
+	if (!results.contention) return notRunCell(results);
 	const rows = results.contention.filter((row) => row.store === store && row.mode === mode);
 	const row = rows.sort((a, b) => b.expected - a.expected)[0];
 	if (!row) {
@@ -40,7 +42,7 @@ function contentionCell(results: BenchResults, store: string, mode: "naive" | "a
 }
 
 function linearizableCell(results: BenchResults, store: string): Cell {
-	if (!results.linearizability) return NOT_RUN;
+	if (!results.linearizability) return notRunCell(results);
 	const rows = results.linearizability.filter((row) => row.store === store);
 	if (rows.length === 0) return { html: '<span class="muted">n/a</span>' };
 	const verdict = rows.some((row) => row.verdict === "illegal")
@@ -59,7 +61,7 @@ function guaranteeCell(
 	store: string,
 	which: "readYourWrites" | "monotonicReads",
 ): Cell {
-	if (!results.sessionGuarantees) return NOT_RUN;
+	if (!results.sessionGuarantees) return notRunCell(results);
 	const row = results.sessionGuarantees.find((entry) => entry.store === store);
 	if (!row) return { html: '<span class="muted">n/a</span>', numeric: true };
 	const { checks, violations } = row[which];
@@ -67,7 +69,7 @@ function guaranteeCell(
 }
 
 function visibilityCell(results: BenchResults, store: string): Cell {
-	if (!results.visibility) return NOT_RUN;
+	if (!results.visibility) return notRunCell(results);
 	const row = results.visibility.find((entry) => entry.store === store);
 	if (!row) return { html: '<span class="muted">n/a</span>', numeric: true };
 	if (!row.timeToVisibleMs) return text("never visible", "bad");
@@ -78,7 +80,7 @@ function visibilityCell(results: BenchResults, store: string): Cell {
 }
 
 function expiryCell(results: BenchResults, store: string): Cell {
-	if (!results.sessionExpiry) return NOT_RUN;
+	if (!results.sessionExpiry) return notRunCell(results);
 	const row = results.sessionExpiry.find((entry) => entry.store === store);
 	if (!row) return { html: '<span class="muted">n/a</span>', numeric: true };
 	if (row.errorMs === null) return text("not observed", "warn", row.note);
@@ -87,7 +89,7 @@ function expiryCell(results: BenchResults, store: string): Cell {
 }
 
 function latencyCell(results: BenchResults, store: string, operations: LatencyOperation[]): Cell {
-	if (!results.latency) return NOT_RUN;
+	if (!results.latency) return notRunCell(results);
 	for (const operation of operations) {
 		const row = representativeLatency(results, store, operation);
 		if (row) {

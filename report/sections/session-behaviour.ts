@@ -29,7 +29,7 @@ export function renderSessionBehaviour(results: BenchResults): string {
 					num(formatCount(row.monotonicReads.violations), row.monotonicReads.violations > 0 ? "bad" : "good"),
 				]),
 			})
-		: notRun("read-your-writes / monotonic-reads section");
+		: notRun("read-your-writes / monotonic-reads section", results.source);
 	const expiry = results.sessionExpiry
 		? dataTable({
 				caption: "Session expiry: when a session created with a TTL was first seen gone",
@@ -43,7 +43,7 @@ export function renderSessionBehaviour(results: BenchResults): string {
 					row.note ?? "",
 				]),
 			})
-		: notRun("session expiry section");
+		: notRun("session expiry section", results.source);
 	return section(
 		"sessions",
 		"Session guarantees and expiry",

@@ -14,7 +14,7 @@ function extendTo(points: Array<{ x: number; y: number }>, longest: number): Arr
 /** t-visibility section: CDF of time-to-visible per store, plus cross-location probes when present. */
 export function renderVisibility(results: BenchResults, charts: ChartCollector): string {
 	const rows = results.visibility;
-	if (!rows) return section("visibility", "t-visibility", notRun("t-visibility section"));
+	if (!rows) return section("visibility", "t-visibility", notRun("t-visibility section", results.source));
 	const order = sortStores(rows.map((row) => row.store));
 	const sorted = [...rows].sort((a, b) => order.indexOf(a.store) - order.indexOf(b.store));
 	const allStores = storesInResults(results);
