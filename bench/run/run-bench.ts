@@ -251,6 +251,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 		}
 		const watchdog = startHealthWatchdog(client, (reason) => abort(reason));
 		const backgroundTasks: Promise<void>[] = [];
+		let backgroundPending = 0;
 		const context: ScenarioContext = {
 			target,
 			client,
@@ -267,15 +268,18 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 				colo ??= seen;
 			},
 			background: (scenario, task) => {
+				backgroundPending++;
 				backgroundTasks.push(
-					task.catch((error) => {
-						if (controller.signal.aborted) return;
-						reportError({
-							scenario,
-							kind: "scenario_failed",
-							message: error instanceof Error ? error.message : String(error),
-						});
-					}),
+					task
+						.catch((error) => {
+							if (controller.signal.aborted) return;
+							reportError({
+								scenario,
+								kind: "scenario_failed",
+								message: error instanceof Error ? error.message : String(error),
+							});
+						})
+						.finally(() => backgroundPending--),
 				);
 			},
 		};
@@ -294,10 +298,9 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 				}
 			}
 		} finally {
-			if (backgroundTasks.length > 0) {
-				progress.line(`waiting for ${backgroundTasks.length} background task(s) to finish…`);
-				await Promise.all(backgroundTasks);
-			}
+			if (backgroundPending > 0)
+				progress.line(`waiting for ${backgroundPending} background task(s) to finish…`);
+			await Promise.all(backgroundTasks);
 			watchdog.stop();
 		}
 		if (!target.embedded && !controller.signal.aborted && cleanup.size > 0) {
