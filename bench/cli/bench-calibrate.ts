@@ -18,7 +18,7 @@ Without --url it starts its own wrangler dev and stops it afterwards.
 Options:
   --connections N   keep-alive connections for every tool   [default 10]
   --duration S      seconds per tool and round               [default 10]
-  --rounds R        repeat the three tools R times, in turn  [default 1]
+  --rounds R        repeat the three tools R times, in turn  [default 3]
   --url URL         measure this URL instead of a fresh wrangler dev
   -h, --help        show this help
 `;
@@ -120,7 +120,7 @@ await runCli(HELP, async (argv) => {
 		options: {
 			connections: { type: "string", default: "10" },
 			duration: { type: "string", default: "10" },
-			rounds: { type: "string", default: "1" },
+			rounds: { type: "string", default: "3" },
 			url: { type: "string" },
 			help: { type: "boolean", short: "h", default: false },
 		},
