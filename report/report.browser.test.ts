@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readK6SummaryFile } from "./read-results-file.ts";
 import { writeReport } from "./write-report.ts";
 
 // The report opened the way a reader opens it: from file://, in Debian's chromium, with every
@@ -170,6 +171,25 @@ describe("the report in chromium, offline from file://", () => {
 			expect(await page.locator("#theme-toggle").isVisible()).toBe(false);
 			const pdf = await page.pdf({ format: "A4" });
 			expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+			expect(opened.aborted).toEqual([]);
+			expect(opened.consoleErrors).toEqual([]);
+		} finally {
+			await opened.close();
+		}
+	});
+
+	it("a k6 summary: no requests, no console errors, the p50/p99 bars drawn and no spectrum", async () => {
+		const out = join(work, "k6-summary.html");
+		writeReport(readK6SummaryFile(fixture("k6-summary")), out);
+		const opened = await openReport(out, "light");
+		try {
+			const { page } = opened;
+			const canvases = await drawnPixels(page);
+			expect(canvases.map((canvas) => canvas.id)).toEqual(["chart-counter-read-p50-p99"]);
+			for (const canvas of canvases) expect(canvas.pixels, canvas.id).toBeGreaterThan(500);
+			await expect(page.getByText("Source: k6 (distributed runners)").isVisible()).resolves.toBe(true);
+			expect(await page.getByText("from k6: percentiles only (no histogram)").count()).toBe(1);
+			await page.screenshot({ path: join(screenshots, "report-k6-summary.png"), fullPage: true });
 			expect(opened.aborted).toEqual([]);
 			expect(opened.consoleErrors).toEqual([]);
 		} finally {

@@ -22,7 +22,9 @@ export function renderRunAlerts(results: BenchResults): string {
 export function renderProblems(results: BenchResults): string {
 	const generator = results.generator;
 	let generatorHtml =
-		'<p class="not-run"><strong>Not run.</strong> This results file has no load-generator health data.</p>';
+		results.source === "k6"
+			? '<p class="not-run"><strong>Not measured.</strong> A k6 summary does not report the health of its load generators; the exported scripts\' threshold on <code>dropped_iterations</code> (iterations k6 could not start on time) is the nearest equivalent and is listed under Thresholds when k6 dropped any.</p>'
+			: '<p class="not-run"><strong>Not run.</strong> This results file has no load-generator health data.</p>';
 	if (generator) {
 		const banner = generator.saturated
 			? '<div class="alert bad" role="alert"><strong>The load generator was saturated.</strong> The bench process itself was the bottleneck, so latencies above include its own delays; rerun with fewer connections or on a less busy machine.</div>'

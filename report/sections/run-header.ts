@@ -29,7 +29,11 @@ export function runFacts(results: BenchResults): Array<[string, string]> {
 	const notRecorded = "not recorded (k6 summary)";
 	return [
 		["Target", `${run.target.kind} — ${run.target.url}`],
-		["Colo", run.target.colo ?? (run.target.kind === "local" ? "local (one location)" : "unknown")],
+		[
+			"Colo",
+			run.target.colo ??
+				(run.target.kind === "local" ? "local (one location)" : env ? "unknown" : notRecorded),
+		],
 		["Started", readableTime(run.startedAt)],
 		["Finished", readableTime(run.finishedAt)],
 		["Duration", `${formatMs(run.durationS)} s`],

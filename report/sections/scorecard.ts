@@ -6,7 +6,9 @@ import { consistencyModel, storeLabel, storesInResults } from "../store-catalog.
 import { explanation } from "../workshop-chapters.ts";
 
 function notRunCell(results: BenchResults): Cell {
-	return { html: `<span class="muted">${results.source === "k6" ? K6_NOT_RUN : "not run"}</span>` };
+	return results.source === "k6"
+		? { html: '<span class="muted">not run</span>', title: K6_NOT_RUN }
+		: { html: '<span class="muted">not run</span>' };
 }
 
 function text(value: string, tone?: Tone, title?: string): Cell {
@@ -191,6 +193,9 @@ export function renderScorecard(results: BenchResults): string {
 		) +
 			table +
 			storeTraitsTable(results) +
+			(results.source === "k6"
+				? `<p class="note">Consistency columns: ${escapeHtml(K6_NOT_RUN)}. Run <code>npm run bench</code> against the same target for them.</p>`
+				: "") +
 			`<p class="note">Latency cells use the closed-model row with the fewest connections. Hover a cell for the exact scenario.</p>`,
 	);
 }
