@@ -153,11 +153,14 @@ function summary(p: LatencyPercentiles): PercentileSummary {
 
 const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
 
+/** Paced (production write) steps run long enough to measure at least this many requests. */
+const MIN_PACED_SAMPLES = 20;
+
 /** One store's part of an operation: the keys it spreads over and the load levels it runs at. */
 interface StorePlan {
 	store: ApiStoreTraits | null;
 	keyCount: number;
-	loads: { connections: number; rate?: number }[];
+	loads: { connections: number; rate?: number; durationMs: number }[];
 }
 
 /** What one operation runs on this target: per store, its keys and load levels. */
@@ -177,14 +180,16 @@ function plan(spec: LatencyOperationSpec, context: ScenarioContext): StorePlan[]
 			// that each key sees at most half its documented limit.
 			const rate = context.profile.productionWriteRate;
 			const keyCount = perKeyLimit ? Math.ceil((rate / perKeyLimit) * 2) : rate;
-			plans.push({ store, keyCount, loads: [{ connections: Math.max(...levels), rate }] });
+			// Long enough for at least MIN_PACED_SAMPLES measured requests at that rate.
+			const durationMs = Math.max(context.profile.durationMs, (MIN_PACED_SAMPLES / rate) * 1000);
+			plans.push({ store, keyCount, loads: [{ connections: Math.max(...levels), rate, durationMs }] });
 			continue;
 		}
 		// About one key per connection: this measures latency, not contention on one key.
 		plans.push({
 			store,
 			keyCount: Math.max(4, ...levels),
-			loads: levels.map((connections) => ({ connections })),
+			loads: levels.map((connections) => ({ connections, durationMs: context.profile.durationMs })),
 		});
 	}
 	return plans;
@@ -234,7 +239,7 @@ export function latencyScenario(spec: LatencyOperationSpec): Scenario {
 						connections: step.connections,
 						ratePerSecond: step.rate,
 						warmupMs: context.profile.warmupMs,
-						durationMs: context.profile.durationMs,
+						durationMs: step.durationMs,
 						timeoutMs: context.profile.timeoutMs,
 						headers: context.client.headers,
 						serverTimingMetric: spec.perStore ? "store" : undefined,
