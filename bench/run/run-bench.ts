@@ -318,7 +318,13 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 			);
 		}
 	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
+		// fetch() only says "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, a timeout…).
+		const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+		const base = error instanceof Error ? error.message : String(error);
+		const message =
+			base === "fetch failed" && cause
+				? `cannot reach ${target.origin || "the target"} (${cause.code ?? cause.message}): is the Worker running there?`
+				: base;
 		if (!controller.signal.aborted) reportError({ kind: "target_failed", message });
 	} finally {
 		progress.stop();
