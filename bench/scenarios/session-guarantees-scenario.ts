@@ -1,6 +1,6 @@
 import type { SessionGuaranteesResult } from "../../report/results-schema.ts";
 import type { Scenario, ScenarioContext } from "./scenario.ts";
-import { type CallOutcome, StoreConnection } from "./store-connection.ts";
+import { type CallOutcome, pause, StoreConnection } from "./store-connection.ts";
 
 /** D1's Sessions API bookmark header (DESIGN.md): a client sends back the newest one it saw. */
 const BOOKMARK_HEADER = "x-d1-bookmark";
@@ -90,11 +90,15 @@ export const sessionGuaranteesScenario: Scenario = {
 			let failed = 0;
 			let writing = writers;
 			try {
+				// Production: stay within the store's per-key write rate (KV: one write per second).
+				const perKey = store.limits?.writesPerSecondPerKey;
+				const writeGapMs = context.target.kind === "production" && perKey ? Math.ceil(1000 / perKey) : 0;
 				const writerRuns = keys.map(async (key, w) => {
 					const session = sessions[w] as ClientSession;
 					const path = `/api/${store.name}/counters/${key}`;
 					try {
 						for (let value = 1; value <= writesPerWriter && !context.signal.aborted; value++) {
+							if (value > 1 && writeGapMs > 0) await pause(writeGapMs, context.signal);
 							const write = await session.call("PUT", path, { value });
 							if (write.kind !== "answered" || write.status !== 200) {
 								failed++;
