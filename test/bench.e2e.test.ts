@@ -119,6 +119,10 @@ describe("npm run bench against a target with a BENCH_TOKEN", () => {
 		const dev = await startWranglerDev({ vars: { BENCH_TOKEN: token } });
 		const out = tempOut();
 		try {
+			// A wrong token fails fast with a clear error instead of measuring 401s.
+			const refused = bench(["--target", dev.url, "--token", "wrong", "--out", tempOut()]);
+			expect(await refused.exited).toBe(1);
+			expect(refused.output()).toContain("the target refused the token (401)");
 			const run = bench([
 				"--target",
 				dev.url,

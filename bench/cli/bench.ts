@@ -20,7 +20,8 @@ Without --target, starts its own wrangler dev on a free port with throw-away sta
 Options:
   --target URL      a running Worker, e.g. https://workers-state-lab.you.workers.dev
                     (a non-local target needs --token; the run uses its own key prefix and deletes its keys)
-  --token T         the Worker's BENCH_TOKEN (sent as 'Authorization: Bearer T'; never written to results)
+  --token T         the Worker's BENCH_TOKEN (sent as 'Authorization: Bearer T'; never written to results);
+                    defaults to the BENCH_TOKEN environment variable
   --profile P       ${PROFILE_NAMES.map((p) => `${p} (${PROFILES[p].description})`).join("\n                    ")}
                     [default standard]
   --stores a,b      stores to measure: ${KNOWN_STORES.join(", ")}   [default all]

@@ -240,6 +240,24 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 		const client = new TargetClient(target.origin, options.token, profile.timeoutMs);
 		const offered = await client.stores(controller.signal);
 		storeTraits = offered.filter((s) => config.stores.includes(s.name));
+		// GET /api/stores needs no token; one store read does. Fail fast on a wrong or missing token
+		// instead of measuring a few thousand 401s.
+		const probeStore = storeTraits[0]?.name ?? offered[0]?.name;
+		if (probeStore) {
+			const probe = await client.call(
+				"GET",
+				`/api/${probeStore}/counters/${runPrefix}-auth`,
+				undefined,
+				controller.signal,
+			);
+			if (probe.status === 401) {
+				throw new Error(
+					options.token
+						? "the target refused the token (401): check --token against the Worker's BENCH_TOKEN"
+						: "the target requires a token (401): pass --token with the Worker's BENCH_TOKEN",
+				);
+			}
+		}
 		for (const name of config.stores) {
 			if (!offered.some((s) => s.name === name)) {
 				reportError({
