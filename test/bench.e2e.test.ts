@@ -164,3 +164,35 @@ describe("npm run bench against a target with a BENCH_TOKEN", () => {
 		}
 	});
 });
+
+describe("npm run bench interrupted", () => {
+	it("on Ctrl-C (SIGINT to the process group) writes partial results, stops wrangler and exits 130", async () => {
+		const out = tempOut();
+		// The bench process itself (under `npm run`, npm dies of the same SIGINT and the shell shows 130 too).
+		const script = join(ROOT, "bench/cli/bench.ts");
+		const child = spawn(process.execPath, ["--import", "tsx", script, "--profile", "quick", "--out", out], {
+			cwd: ROOT,
+			env: { ...process.env, BENCH_TOKEN: "" },
+			stdio: ["ignore", "pipe", "pipe"],
+			detached: true,
+		});
+		let output = "";
+		child.stdout.on("data", (c: Buffer) => {
+			output += c.toString();
+		});
+		const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+		const deadline = Date.now() + 90_000;
+		while (!/counter-read/.test(output) && Date.now() < deadline)
+			await new Promise((r) => setTimeout(r, 100));
+		const interruptedAt = Date.now();
+		process.kill(-(child.pid as number), "SIGINT");
+		expect(await exited).toBe(130);
+		expect(Date.now() - interruptedAt).toBeLessThan(15_000);
+		const results = parseResults(JSON.parse(readFileSync(join(out, "results.json"), "utf8")));
+		expect(results.errors.find((e) => e.kind === "run_aborted")?.message).toBe("interrupted by SIGINT");
+		expect(results.verdict.completed).toBe(false);
+		expect((results.latency ?? []).length).toBeGreaterThan(0);
+		const port = new URL(results.run.target.url).port;
+		await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
+	});
+});

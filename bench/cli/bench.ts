@@ -79,9 +79,15 @@ await runCli(HELP, async (argv) => {
 	// Ctrl-C: stop the run, write what was measured, stop wrangler, exit 130. A second Ctrl-C exits at once.
 	const interrupt = new AbortController();
 	let interruptedBy: string | null = null;
+	let interruptedAt = 0;
 	const onSignal = (signal: NodeJS.Signals) => {
-		if (interruptedBy) process.exit(130);
+		// The same Ctrl-C can arrive twice (terminal and tsx's relay); only a later one means "now".
+		if (interruptedBy) {
+			if (performance.now() - interruptedAt > 1000) process.exit(130);
+			return;
+		}
 		interruptedBy = signal;
+		interruptedAt = performance.now();
 		process.stdout.write(`\n${signal}: stopping, writing partial results and stopping wrangler…\n`);
 		interrupt.abort(`interrupted by ${signal}`);
 	};
