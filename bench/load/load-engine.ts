@@ -178,13 +178,14 @@ function send(pool: Pool, request: LoadRequest, headers: Record<string, string>,
 				responseHeaders = resHeaders;
 			},
 			onResponseData(_controller, chunk) {
-				if (wantBody) chunks.push(chunk);
+				// Error bodies are kept too (they are short and say what went wrong).
+				if (wantBody || (status !== null && status >= 400)) chunks.push(chunk);
 			},
 			onResponseEnd() {
 				resolve({
 					status,
 					headers: responseHeaders,
-					body: wantBody ? Buffer.concat(chunks).toString() : undefined,
+					body: chunks.length > 0 ? Buffer.concat(chunks).toString() : undefined,
 				});
 			},
 			onResponseError(_controller, error) {
@@ -318,7 +319,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		markAborted = resolveAbort;
 	});
 	const onAbort = () => {
-		if (stopped) return;
+		if (aborted !== null) return;
 		aborted = String(options.signal?.reason ?? "aborted");
 		stopped = true;
 		measuredUntil = Math.min(measureEnd, performance.now());
