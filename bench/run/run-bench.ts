@@ -357,7 +357,11 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 	const aborted = controller.signal.aborted ? String(controller.signal.reason) : null;
 	if (aborted) errors.push({ kind: "run_aborted", message: aborted, at: new Date().toISOString() });
 	const generator = aggregateGenerator(generatorSteps);
-	const measured = { ...sections, generator, errors };
+	const stepCounts = {
+		total: generatorSteps.length,
+		saturated: generatorSteps.filter((g) => g.saturated).length,
+	};
+	const measured = { ...sections, generator, errors, generatorSteps: stepCounts };
 	const thresholds = evaluateThresholds(measured, profile);
 	const verdict = decideVerdict(thresholds, errors, aborted);
 	const finished = new Date();

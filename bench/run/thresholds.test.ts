@@ -43,14 +43,11 @@ describe("thresholds", () => {
 		expect(byName(checks, "error-rate")).toMatchObject({ actual: 0.02, pass: false });
 	});
 
-	it("flags a saturated load generator", () => {
-		const generator = {
-			eventLoopLagMs: { p50: 5, p99: 80, max: 120 },
-			saturated: true,
-			warnings: ["lagged"],
-		};
-		const checks = evaluateThresholds({ latency: [step(10, {})], generator, errors: [] }, profile);
-		expect(byName(checks, "generator-saturation")).toMatchObject({ actual: 80, limit: 50, pass: false });
+	it("flags a load generator that lagged in too many steps", () => {
+		const lagging = evaluateThresholds({ errors: [], generatorSteps: { total: 48, saturated: 6 } }, profile);
+		expect(byName(lagging, "generator-saturation")).toMatchObject({ actual: 0.125, limit: 0.1, pass: false });
+		const fine = evaluateThresholds({ errors: [], generatorSteps: { total: 48, saturated: 2 } }, profile);
+		expect(byName(fine, "generator-saturation")).toMatchObject({ actual: 0.0417, pass: true });
 	});
 
 	it("checks pub/sub loss against the messages expected by every subscriber", () => {
