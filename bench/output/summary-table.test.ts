@@ -20,7 +20,7 @@ it("prints one aligned row per latency step, a consistency row per store, pub/su
 	for (const [i, row] of latency.entries()) {
 		const line = rows[i + 1] ?? "";
 		expect(line.startsWith(row.operation)).toBe(true);
-		expect(line).toContain(`${(row.latencyUs.p50 / 1000).toFixed(2)}`);
+		expect(line).toContain(`${((row.latencyUs.p50 ?? 0) / 1000).toFixed(2)}`);
 	}
 	const consistency = lines.findIndex((l) => l.startsWith("store  lost naive"));
 	expect(consistency).toBeGreaterThan(header);
