@@ -43,6 +43,15 @@ async function subscribe(context: ScenarioContext, channel: string, onMessage: (
 			clearTimeout(timer);
 			reject(new Error(`WebSocket ${url.replace(/ticket=[^&]+/, "ticket=…")} failed to connect`));
 		});
+		context.signal.addEventListener(
+			"abort",
+			() => {
+				clearTimeout(timer);
+				socket.close();
+				reject(new Error("aborted"));
+			},
+			{ once: true },
+		);
 	});
 	socket.addEventListener("message", (event) => onMessage(String(event.data)));
 	return socket;
@@ -77,7 +86,7 @@ export const pubsubScenario: Scenario = {
 		const subscribers: Subscriber[] = [];
 		let delivered = 0;
 		try {
-			for (let i = 0; i < count; i++) {
+			for (let i = 0; i < count && !context.signal.aborted; i++) {
 				const subscriber: Subscriber = {
 					socket: undefined as unknown as WebSocket,
 					seen: new Set(),
@@ -107,6 +116,7 @@ export const pubsubScenario: Scenario = {
 				});
 				subscribers.push(subscriber);
 			}
+			if (context.signal.aborted) return;
 			const publish = await runLoad({
 				origin: context.target.origin,
 				request: (n) => {
@@ -123,6 +133,8 @@ export const pubsubScenario: Scenario = {
 				signal: context.signal,
 			});
 			context.reportGenerator(publish.generator);
+			// An interrupted run has no meaningful delivery figures (messages still in flight would count as lost).
+			if (publish.aborted) return;
 			const expected = publish.ok * count;
 			const deadline = performance.now() + STRAGGLER_WAIT_MS;
 			while (delivered < expected && performance.now() < deadline && !context.signal.aborted) {
