@@ -129,10 +129,8 @@ export class KvStore implements StateStore {
 		// Never earlier than `expiresAt`, and never sooner than KV's 60 s minimum
 		// (a PATCH that keeps an almost-expired session's expiry still has to
 		// satisfy it; the check on read hides the session on time).
-		const expiration = Math.max(
-			Math.ceil(expiresAt / 1000),
-			Math.ceil(Date.now() / 1000) + KV_MIN_TTL_SECONDS,
-		);
+		const earliestAllowed = Math.ceil(Date.now() / 1000) + KV_MIN_TTL_SECONDS;
+		const expiration = Math.max(Math.ceil(expiresAt / 1000), earliestAllowed);
 		await this.kv.put(sessionKey(id), JSON.stringify({ data, expiresAt } satisfies StoredSession), {
 			expiration,
 		});
