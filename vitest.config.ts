@@ -1,5 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const migrations = await readD1Migrations("workers/migrations");
 
@@ -28,8 +28,21 @@ export default defineConfig({
 				test: {
 					name: "node",
 					include: ["bench/**/*.test.ts", "report/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
+					exclude: [...configDefaults.exclude, "test/load/**"],
 					environment: "node",
 					testTimeout: 120_000,
+					hookTimeout: 120_000,
+				},
+			},
+			{
+				// Load figures (500 WebSocket subscribers, 64-way contention on the atomic increments)
+				// against a real `wrangler dev`: minutes, not seconds, so `npm run test:load` runs them
+				// on their own (CI runs both). Figures in docs/reliability.md.
+				test: {
+					name: "load",
+					include: ["test/load/**/*.load.test.ts"],
+					environment: "node",
+					testTimeout: 300_000,
 					hookTimeout: 120_000,
 				},
 			},

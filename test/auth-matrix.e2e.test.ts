@@ -43,6 +43,11 @@ function protectedRoutes(): Route[] {
 		{ method: "POST", path: "/api/channels/auth-room/publish", body: '{"hello":1}' },
 		{ method: "POST", path: "/api/channels/auth-room/tickets" },
 		{ method: "GET", path: "/api/channels/auth-room" },
+		{
+			method: "POST",
+			path: "/api/probes/visibility",
+			body: '{"store":"kv","key":"auth-key","value":1,"regions":["weur"],"timeoutMs":100}',
+		},
 	);
 	return routes;
 }

@@ -1,13 +1,14 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startWranglerDev } from "../bench/target/wrangler-dev.ts";
+import { freePort, startWranglerDev } from "../bench/target/wrangler-dev.ts";
 import { parseResults } from "../report/results-schema.ts";
 
 // `npm run bench` as a user runs it: the real CLI, a real wrangler dev, results.json checked
-// against the report's schema. The second test kills the target mid-run.
+// against the report's schema. Others kill the target mid-run, interrupt the run, and give
+// wrangler a broken configuration.
 
 const ROOT = resolve(import.meta.dirname, "..");
 const STORES = ["cache", "kv", "do", "d1", "r2"];
@@ -43,13 +44,15 @@ function tempOut(): string {
 describe("npm run bench", () => {
 	it("--profile quick starts its own wrangler dev, measures every store and writes valid results", async () => {
 		const out = tempOut();
-		const run = bench(["--profile", "quick", "--out", out]);
+		const port = await freePort();
+		const run = bench(["--profile", "quick", "--port", String(port), "--out", out]);
 		const code = await run.exited;
 		const results = parseResults(JSON.parse(readFileSync(join(out, "results.json"), "utf8")));
 		expect(results.errors, run.output()).toEqual([]);
 		expect(results.verdict.completed).toBe(true);
 		expect(code).toBe(results.verdict.passed ? 0 : 1);
 		expect(results.run.target.kind).toBe("local");
+		expect(results.run.target.url).toBe(`http://127.0.0.1:${port}`);
 		expect(results.run.profile).toBe("quick");
 		expect(results.run.environment?.wrangler).toMatch(/^\d+\.\d+\.\d+/);
 		expect(results.stores?.map((s) => s.name)).toEqual(STORES);
@@ -81,7 +84,6 @@ describe("npm run bench", () => {
 		expect(existsSync(join(out, "report.html"))).toBe(true);
 		expect(run.output()).toContain(results.verdict.summary);
 		// The embedded wrangler dev is gone.
-		const port = new URL(results.run.target.url).port;
 		await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
 	});
 
@@ -97,7 +99,9 @@ describe("npm run bench", () => {
 			const killedAt = Date.now();
 			process.kill(-dev.pid, "SIGKILL");
 			const code = await run.exited;
-			expect(Date.now() - killedAt).toBeLessThan(15_000);
+			const stoppedMs = Date.now() - killedAt;
+			console.log(`target killed mid-run: the bench exited ${code} after ${(stoppedMs / 1000).toFixed(1)} s`);
+			expect(stoppedMs).toBeLessThan(15_000);
 			expect(code).toBe(1);
 			const results = parseResults(JSON.parse(readFileSync(join(out, "results.json"), "utf8")));
 			expect(results.verdict.completed).toBe(false);
@@ -187,12 +191,52 @@ describe("npm run bench interrupted", () => {
 		const interruptedAt = Date.now();
 		process.kill(-(child.pid as number), "SIGINT");
 		expect(await exited).toBe(130);
-		expect(Date.now() - interruptedAt).toBeLessThan(15_000);
+		const stoppedMs = Date.now() - interruptedAt;
+		console.log(`Ctrl-C mid-run: the bench exited 130 after ${(stoppedMs / 1000).toFixed(1)} s`);
+		expect(stoppedMs).toBeLessThan(15_000);
 		const results = parseResults(JSON.parse(readFileSync(join(out, "results.json"), "utf8")));
 		expect(results.errors.find((e) => e.kind === "run_aborted")?.message).toBe("interrupted by SIGINT");
 		expect(results.verdict.completed).toBe(false);
 		expect((results.latency ?? []).length).toBeGreaterThan(0);
 		const port = new URL(results.run.target.url).port;
 		await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
+	});
+});
+
+describe("npm run bench when wrangler dev cannot start", () => {
+	it("shows wrangler's own error, writes results saying what failed and exits 1", async () => {
+		// A copy of this project whose wrangler.toml points at an entry file that does not exist,
+		// as after a slip while editing it in the workshop.
+		const copy = tempOut();
+		const files = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT }).toString().split("\0");
+		for (const file of files.filter(Boolean)) cpSync(join(ROOT, file), join(copy, file));
+		symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
+		const config = readFileSync(join(copy, "wrangler.toml"), "utf8");
+		writeFileSync(
+			join(copy, "wrangler.toml"),
+			config.replace(/^main = .*$/m, 'main = "workers/missing-entry.ts"'),
+		);
+		const out = join(copy, "out");
+		const child = spawn(
+			process.execPath,
+			["--import", "tsx", join(copy, "bench/cli/bench.ts"), "--profile", "quick", "--out", out],
+			{ cwd: copy, env: { ...process.env, BENCH_TOKEN: "" }, stdio: ["ignore", "pipe", "pipe"] },
+		);
+		let output = "";
+		child.stdout.on("data", (c: Buffer) => {
+			output += c.toString();
+		});
+		child.stderr.on("data", (c: Buffer) => {
+			output += c.toString();
+		});
+		const code = await new Promise<number | null>((done) => child.on("exit", done));
+		expect(code, output).toBe(1);
+		expect(output).toContain("wrangler dev failed to start. Its output:");
+		expect(output).toContain('The entry-point file at "workers/missing-entry.ts" was not found');
+		const results = parseResults(JSON.parse(readFileSync(join(out, "results.json"), "utf8")));
+		expect(results.verdict.completed).toBe(false);
+		const failure = results.errors.find((e) => e.kind === "target_failed");
+		expect(failure?.message).toContain("workers/missing-entry.ts");
+		expect(results.latency ?? []).toEqual([]);
 	});
 });

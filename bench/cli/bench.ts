@@ -1,4 +1,4 @@
-// `npm run bench -- [--target URL] [--token T] [--profile quick|standard|thorough] [--stores a,b] [--scenarios a,b] [--out DIR]`
+// `npm run bench -- [--target URL | --port P] [--token T] [--profile quick|standard|thorough] [--stores a,b] [--scenarios a,b] [--out DIR]`
 // Without --target it starts its own wrangler dev (free port, throw-away state) and always stops it.
 
 import { relative } from "node:path";
@@ -10,9 +10,10 @@ import { BenchConfigError, KNOWN_STORES, resolveConfig, runBench } from "../run/
 import { exitCodeOf, formatVerdict } from "../run/thresholds.ts";
 import { PROFILE_NAMES, PROFILES } from "../scenarios/profiles.ts";
 import { SCENARIOS } from "../scenarios/scenario-registry.ts";
+import { portInUse } from "../target/wrangler-dev.ts";
 import { CliError, runCli } from "./cli-errors.ts";
 
-const HELP = `Usage: npm run bench -- [--target URL] [--token T] [--profile quick|standard|thorough] [--stores a,b] [--scenarios a,b] [--out DIR]
+const HELP = `Usage: npm run bench -- [--target URL | --port P] [--token T] [--profile quick|standard|thorough] [--stores a,b] [--scenarios a,b] [--out DIR]
 
 Measure latency (and more) of the Workers state stores and write results.json and report.html.
 Without --target, starts its own wrangler dev on a free port with throw-away state and stops it afterwards.
@@ -20,6 +21,7 @@ Without --target, starts its own wrangler dev on a free port with throw-away sta
 Options:
   --target URL      a running Worker, e.g. https://workers-state-lab.you.workers.dev
                     (a non-local target needs --token; the run uses its own key prefix and deletes its keys)
+  --port P          port for the embedded wrangler dev [default: a free port]
   --token T         the Worker's BENCH_TOKEN (sent as 'Authorization: Bearer T'; never written to results);
                     defaults to the BENCH_TOKEN environment variable
   --profile P       ${PROFILE_NAMES.map((p) => `${p} (${PROFILES[p].description})`).join("\n                    ")}
@@ -47,6 +49,7 @@ await runCli(HELP, async (argv) => {
 		args: argv,
 		options: {
 			target: { type: "string" },
+			port: { type: "string" },
 			token: { type: "string" },
 			profile: { type: "string", default: "standard" },
 			stores: { type: "string" },
@@ -61,8 +64,13 @@ await runCli(HELP, async (argv) => {
 		process.stdout.write(HELP);
 		return 0;
 	}
+	const port = values.port === undefined ? undefined : Number(values.port);
+	if (values.port !== undefined && !/^\d+$/.test(values.port)) {
+		throw new CliError(`--port must be a whole number from 1 to 65535, not '${values.port}'`);
+	}
 	const options = {
 		target: values.target,
+		port,
 		token: values.token ?? process.env.BENCH_TOKEN,
 		profile: values.profile,
 		stores: list(values.stores),
@@ -74,6 +82,11 @@ await runCli(HELP, async (argv) => {
 	} catch (error) {
 		if (error instanceof BenchConfigError) throw new CliError(error.message);
 		throw error;
+	}
+	if (port !== undefined && (await portInUse(port))) {
+		throw new CliError(
+			`port ${port} is already in use (is \`npm run dev\` running?): choose another --port, or leave it out for a free one`,
+		);
 	}
 
 	// Ctrl-C: stop the run, write what was measured, stop wrangler, exit 130. A second Ctrl-C exits at once.

@@ -40,6 +40,12 @@ describe.concurrent("npm run bench: argument errors exit 2 with one clear line, 
 			["--target", "https://example.com"],
 			"error: --target https://example.com is not local, so --token is required",
 		],
+		[["--port", "http"], "error: --port must be a whole number from 1 to 65535, not 'http'"],
+		[["--port", "70000"], "error: --port must be a whole number from 1 to 65535, not '70000'"],
+		[
+			["--port", "8787", "--target", "http://127.0.0.1:8787"],
+			"error: --port sets the port of the embedded wrangler dev, so it cannot be combined with --target",
+		],
 		[["--bogus"], "error: Unknown option '--bogus'"],
 	])("%j", async (args, message) => {
 		const { code, stderr, stdout } = await cli("bench/cli/bench.ts", args);
@@ -49,10 +55,24 @@ describe.concurrent("npm run bench: argument errors exit 2 with one clear line, 
 		expect(stdout).toBe("");
 	});
 
+	it("refuses a busy --port before starting wrangler, saying so", async () => {
+		const busy = createServer();
+		await new Promise<void>((listening) => busy.listen(0, "127.0.0.1", listening));
+		const { port } = busy.address() as AddressInfo;
+		try {
+			const { code, stderr, stdout } = await cli("bench/cli/bench.ts", ["--port", String(port)]);
+			expect(code).toBe(2);
+			expect(stderr).toContain(`error: port ${port} is already in use`);
+			expect(stdout).not.toContain("starting wrangler dev");
+		} finally {
+			busy.close();
+		}
+	});
+
 	it("--help describes every option and exits 0", async () => {
 		const { code, stdout } = await cli("bench/cli/bench.ts", ["--help"]);
 		expect(code).toBe(0);
-		for (const option of ["--target", "--token", "--profile", "--stores", "--scenarios", "--out"]) {
+		for (const option of ["--target", "--port", "--token", "--profile", "--stores", "--scenarios", "--out"]) {
 			expect(stdout).toContain(option);
 		}
 	});

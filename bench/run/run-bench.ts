@@ -36,6 +36,8 @@ export class BenchConfigError extends Error {
 export interface BenchOptions {
 	/** Base URL of a running Worker; omitted = start an embedded `wrangler dev`. */
 	target?: string;
+	/** Port for the embedded `wrangler dev` (a free one when omitted); not allowed with `target`. */
+	port?: number;
 	token?: string;
 	profile?: string;
 	stores?: string[];
@@ -64,8 +66,18 @@ export interface BenchOutcome {
 
 /** Validate options before anything starts; throws {@link BenchConfigError} with a clear message. */
 export function resolveConfig(
-	options: Pick<BenchOptions, "target" | "token" | "profile" | "stores" | "scenarios">,
+	options: Pick<BenchOptions, "target" | "port" | "token" | "profile" | "stores" | "scenarios">,
 ) {
+	if (options.port !== undefined) {
+		if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535) {
+			throw new BenchConfigError(`--port must be a whole number from 1 to 65535, not '${options.port}'`);
+		}
+		if (options.target !== undefined) {
+			throw new BenchConfigError(
+				"--port sets the port of the embedded wrangler dev, so it cannot be combined with --target",
+			);
+		}
+	}
 	const profile = (options.profile ?? "standard") as ProfileName;
 	if (!PROFILE_NAMES.includes(profile)) {
 		throw new BenchConfigError(
@@ -230,7 +242,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
 		if (config.target.embedded) {
 			progress.line("starting wrangler dev (local, throw-away state)…");
 			// startWranglerDev applies the D1 migrations to the throw-away state before starting.
-			dev = await startWranglerDev();
+			dev = await startWranglerDev({ port: options.port });
 			target = { ...target, origin: dev.url };
 			progress.line(`wrangler dev is up at ${dev.url}`);
 			void dev.exited.then((code) => {

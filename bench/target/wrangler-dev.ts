@@ -80,9 +80,7 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
 	const cwd = options.cwd ?? REPO_ROOT;
 	const port = options.port ?? (await freePort());
 	if (options.port !== undefined && (await portInUse(port))) {
-		throw new Error(
-			`port ${port} is already in use; choose another with --port or stop what is listening there`,
-		);
+		throw new Error(`port ${port} is already in use: choose another port, or stop what is listening there`);
 	}
 	const inspectorPort = await freePort();
 	const throwAway = options.persistTo === undefined;
