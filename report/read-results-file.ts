@@ -22,11 +22,14 @@ function readJsonFile(path: string, what: string): unknown {
 	try {
 		return JSON.parse(text);
 	} catch (error) {
-		const truncated = /end of (JSON )?input|Unterminated/i.test((error as Error).message);
+		const message = (error as Error).message;
+		// V8 names the position where parsing failed; at the very end of the text, the file ended early.
+		const position = Number(/at position (\d+)/.exec(message)?.[1] ?? Number.NaN);
+		const truncated = /end of (JSON )?input|Unterminated/i.test(message) || position >= text.trimEnd().length;
 		throw new ResultsFileError(
 			truncated
-				? `${capitalise(what)} ${path} is truncated (the JSON ends early: ${(error as Error).message}). Was the run interrupted while writing it?`
-				: `${capitalise(what)} ${path} is not valid JSON: ${(error as Error).message}.`,
+				? `${capitalise(what)} ${path} is truncated (the JSON ends early: ${message}). Was the run interrupted while writing it?`
+				: `${capitalise(what)} ${path} is not valid JSON: ${message}.`,
 		);
 	}
 }

@@ -42,7 +42,9 @@ describe("readResultsFile", () => {
 	});
 
 	it("recognises a truncated file", () => {
-		expect(() => readResultsFile(fixture("truncated.json"))).toThrowError(/truncated/);
+		expect(() => readResultsFile(fixture("truncated.json"))).toThrowError(
+			/truncated\.json is truncated \(the JSON ends early/,
+		);
 	});
 
 	it("explains missing, empty and non-JSON files", () => {
@@ -119,7 +121,7 @@ describe("npm run report (CLI)", () => {
 		expect(older.stderr).toContain("schema version 0");
 		const compareTruncated = await cli(fixture("full-local.json"), "--compare", fixture("truncated.json"));
 		expect(compareTruncated.code).toBe(2);
-		expect(compareTruncated.stderr).toContain("truncated");
+		expect(compareTruncated.stderr).toContain("truncated.json is truncated (the JSON ends early");
 		const noArgs = await cli();
 		expect(noArgs.code).toBe(2);
 		expect(noArgs.stderr).toContain("missing RESULTS.json");
