@@ -1,7 +1,7 @@
 // `npm run bench -- [--target URL | --port P] [--token T] [--profile quick|standard|thorough] [--stores a,b] [--scenarios a,b] [--out DIR]`
 // Without --target it starts its own wrangler dev (free port, throw-away state) and always stops it.
 
-import { relative } from "node:path";
+import { isAbsolute, relative } from "node:path";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { createProgress } from "../output/progress.ts";
@@ -112,7 +112,11 @@ await runCli(HELP, async (argv) => {
 	const outcome = await runBench({ ...options, progress, signal: interrupt.signal });
 	const { results } = outcome;
 	process.stdout.write(`\n${renderSummaryTable(results)}\n\n`);
-	const where = (path: string) => relative(process.cwd(), path) || path;
+	// Paths inside the working directory are shown relative to it, others as given.
+	const where = (path: string) => {
+		const inside = relative(process.cwd(), path);
+		return inside && !inside.startsWith("..") && !isAbsolute(inside) ? inside : path;
+	};
 	process.stdout.write(`results: ${where(outcome.resultsPath)}\n`);
 	if (outcome.reportPath) process.stdout.write(`report:  ${where(outcome.reportPath)}\n`);
 	process.stdout.write(

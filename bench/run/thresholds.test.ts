@@ -82,6 +82,15 @@ describe("verdict", () => {
 		expect(exitCodeOf(verdict)).toBe(0);
 	});
 
+	it("says so when no threshold applies to the scenarios that ran", () => {
+		const verdict = decideVerdict([], [], null);
+		expect(verdict).toEqual({
+			completed: true,
+			passed: true,
+			summary: "PASS: the run completed (no threshold applies to the scenarios that ran)",
+		});
+	});
+
 	it("fails (exit 1) naming the threshold that did not hold", () => {
 		const checks = evaluateThresholds({ latency: [step(100, { http_5xx: 50 })], errors: [] }, profile);
 		const verdict = decideVerdict(checks, [], null);

@@ -80,6 +80,9 @@ export function decideVerdict(
 		summary = `INCOMPLETE: ${errors.length} error(s), first: ${errors[0]?.kind}: ${errors[0]?.message}`;
 	else if (failed.length > 0)
 		summary = `FAIL: ${failed.map((t) => `${t.name} ${t.actual} > ${t.limit}`).join(", ")}`;
+	else if (thresholds.length === 0)
+		summary = "PASS: the run completed (no threshold applies to the scenarios that ran)";
+	else if (thresholds.length === 1) summary = `PASS: the run completed and its one threshold held`;
 	else summary = `PASS: the run completed and all ${thresholds.length} thresholds held`;
 	return { completed, passed, summary };
 }

@@ -15,7 +15,7 @@ export function renderThresholds(results: BenchResults): string {
 	const body =
 		rows.length === 0
 			? '<p class="not-run">No thresholds were evaluated for this run.</p>'
-			: `<p class="threshold-summary">${failed === 0 ? badge(`All ${rows.length} thresholds held`, "good") : badge(`${failed} of ${rows.length} thresholds failed`, "bad")}</p>${dataTable(
+			: `<p class="threshold-summary">${failed === 0 ? badge(rows.length === 1 ? "The one threshold held" : `All ${rows.length} thresholds held`, "good") : badge(`${failed} of ${rows.length} thresholds failed`, "bad")}</p>${dataTable(
 					{
 						caption: "Thresholds of the profile",
 						head: ["Threshold", "What is checked", "Limit", "Actual", "Result"],

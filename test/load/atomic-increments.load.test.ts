@@ -57,7 +57,7 @@ describe(`${CLIENTS} clients × ${INCREMENTS} atomic increments on one key`, () 
 			const total = CLIENTS * INCREMENTS;
 			console.log(
 				`${store}: ${total} atomic increments from ${CLIENTS} clients in ${seconds.toFixed(1)} s; final ${JSON.stringify(final)}; ` +
-					`conditional puts/attempts ${attempts} (${(attempts / total).toFixed(2)} per increment), 409 cas_exhausted answers retried ${exhausted}`,
+					`attempts ${attempts} (${(attempts / total).toFixed(2)} per increment), 409 cas_exhausted answers retried ${exhausted}`,
 			);
 			expect(final).toEqual({ value: total });
 			expect(values.sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
