@@ -1,3 +1,6 @@
+import { readFile } from "node:fs/promises";
+import { validateResourceName } from "./cloudflare-resources.ts";
+
 /** The production resources whose ids go into `[env.production]`. */
 export interface ProductionResources {
 	/** Worker name; also the KV namespace title, D1 database name and R2 bucket name. */
@@ -49,6 +52,36 @@ const NOT_INHERITED = [
 export async function readRawConfig(configPath: string): Promise<RawConfig> {
 	const { experimental_readRawConfig } = await import("wrangler");
 	return experimental_readRawConfig({ config: configPath }).rawConfig as RawConfig;
+}
+
+/** A wrangler.toml as provision and teardown read it, with the production name they act on. */
+export interface ProductionTarget {
+	configText: string;
+	config: RawConfig;
+	name: string;
+}
+
+/**
+ * Read the config and decide the production name: `nameOverride` (`--name`), else the one provision
+ * wrote into `[env.production]`, else `<top-level name>-production`. Throws an Error whose message
+ * is meant for the user when the file cannot be read or the name is not a valid resource name.
+ */
+export async function loadProductionTarget(
+	configPath: string,
+	nameOverride?: string,
+): Promise<ProductionTarget> {
+	let configText: string;
+	let config: RawConfig;
+	try {
+		configText = await readFile(configPath, "utf8");
+		config = await readRawConfig(configPath);
+	} catch (error) {
+		throw new Error(`cannot read ${configPath}: ${(error as Error).message}`);
+	}
+	const name = nameOverride ?? productionName(config) ?? `${String(config.name)}-production`;
+	const invalid = validateResourceName(name);
+	if (invalid) throw new Error(invalid);
+	return { configText, config, name };
 }
 
 /** The Worker name that `[env.production]` in this config deploys, if provision wrote one. */

@@ -4,20 +4,19 @@
  * the BENCH_TOKEN secret and deploy. Safe to run again: everything that exists is reused.
  */
 import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
 	findD1Database,
 	findKvNamespace,
 	hasR2Bucket,
-	validateResourceName,
 	WranglerSession,
 	whoami,
 } from "./cloudflare-resources.ts";
 import {
-	productionName,
-	readRawConfig,
+	loadProductionTarget,
+	type ProductionTarget,
 	renderProductionSection,
 	replaceProductionSection,
 } from "./production-config.ts";
@@ -81,21 +80,14 @@ async function main(): Promise<number> {
 	const log = (line: string) => console.log(line);
 	const done: string[] = [];
 
-	let configText: string;
-	let topLevel: Record<string, unknown>;
+	let loaded: ProductionTarget;
 	try {
-		configText = await readFile(configPath, "utf8");
-		topLevel = await readRawConfig(configPath);
+		loaded = await loadProductionTarget(configPath, values.name);
 	} catch (error) {
-		console.error(`✗ cannot read ${configPath}: ${(error as Error).message}`);
+		console.error(`✗ ${(error as Error).message}`);
 		return 2;
 	}
-	const name = values.name ?? productionName(topLevel) ?? `${String(topLevel.name)}-production`;
-	const invalid = validateResourceName(name);
-	if (invalid) {
-		console.error(`✗ ${invalid}`);
-		return 2;
-	}
+	const { configText, config: topLevel, name } = loaded;
 
 	const session = new WranglerSession({ dryRun, configPath, log });
 	log(

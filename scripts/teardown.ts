@@ -2,7 +2,7 @@
  * `npm run teardown`: delete what `npm run provision` created (the Worker, KV namespace, D1
  * database and R2 bucket) and remove the `[env.production]` section from wrangler.toml.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
@@ -10,11 +10,14 @@ import {
 	findD1Database,
 	findKvNamespace,
 	hasR2Bucket,
-	validateResourceName,
 	WranglerSession,
 	whoami,
 } from "./cloudflare-resources.ts";
-import { productionName, readRawConfig, replaceProductionSection } from "./production-config.ts";
+import {
+	loadProductionTarget,
+	type ProductionTarget,
+	replaceProductionSection,
+} from "./production-config.ts";
 import { WranglerError } from "./wrangler-cli.ts";
 
 const HELP = `Usage: npm run teardown -- [options]
@@ -68,21 +71,14 @@ async function main(): Promise<number> {
 	const dryRun = values["dry-run"] === true;
 	const log = (line: string) => console.log(line);
 
-	let configText: string;
-	let config: Record<string, unknown>;
+	let loaded: ProductionTarget;
 	try {
-		configText = await readFile(configPath, "utf8");
-		config = await readRawConfig(configPath);
+		loaded = await loadProductionTarget(configPath, values.name);
 	} catch (error) {
-		console.error(`✗ cannot read ${configPath}: ${(error as Error).message}`);
+		console.error(`✗ ${(error as Error).message}`);
 		return 2;
 	}
-	const name = values.name ?? productionName(config) ?? `${String(config.name)}-production`;
-	const invalid = validateResourceName(name);
-	if (invalid) {
-		console.error(`✗ ${invalid}`);
-		return 2;
-	}
+	const { configText, name } = loaded;
 
 	const session = new WranglerSession({ dryRun, configPath, log });
 	const done: string[] = [];
