@@ -59,7 +59,9 @@ function wrkDurationUs(text: string): number {
 }
 
 async function ours(url: string, connections: number, duration: number): Promise<Measurement> {
+	// Exactly as `npm run bench:load` runs it (package.json), V8 flag included.
 	const out = await run(process.execPath, [
+		"--optimize-for-size",
 		"--import",
 		"tsx",
 		join(REPO_ROOT, "bench/cli/bench-load.ts"),
