@@ -133,7 +133,7 @@ describe("docs and README", () => {
 	it("mention only npm scripts that exist in package.json", () => {
 		const missing: string[] = [];
 		for (const file of markdownFiles) {
-			for (const match of file.text.matchAll(/npm run ([\w:.-]+)/g)) {
+			for (const match of file.text.matchAll(/npm run (?:--?[\w-]+ )*([\w:.][\w:.-]*)/g)) {
 				const name = match[1] ?? "";
 				if (!scripts.includes(name)) missing.push(`${file.path}: npm run ${name}`);
 			}
