@@ -111,6 +111,9 @@ describe("renderReport: a full local run", () => {
 
 	it("shows the linearizability counterexample and links every section to its workshop chapter", () => {
 		expect(element(html, "linearizability")).toContain("no order of these two increments yields 7 twice");
+		// The illegal cache verdict comes from naive increments, and the section says so (kv is ok here).
+		expect(element(html, "linearizability")).toContain("Cache API has no atomic increment");
+		expect(element(html, "linearizability")).not.toContain("Workers KV has no atomic increment");
 		expect(html).toContain("docs/workshop/en/03-durable-objects.md");
 		expect(html).toContain("docs/workshop/en/02-kv.md");
 		expect(html).toContain("docs/workshop/en/06-realtime-channels.md");

@@ -52,6 +52,17 @@ export function renderLinearizability(results: BenchResults): string {
 				`<div class="counterexample"><h3>${escapeHtml(storeLabel(row.store))} · ${escapeHtml(row.workload)}: no legal order exists</h3><pre>${escapeHtml(row.counterexample)}</pre></div>`,
 		)
 		.join("");
+	// Stores without an atomic increment run the workload's increments naively (read, then write, from
+	// the Worker): their illegal verdict is the lost update again, not a replication anomaly.
+	const naive = sorted.filter(
+		(row) =>
+			row.verdict === "illegal" &&
+			results.stores?.find((store) => store.name === row.store)?.atomicIncrement === false,
+	);
+	const naiveNote =
+		naive.length > 0
+			? `<p class="note">${naive.map((row) => escapeHtml(storeLabel(row.store))).join(" and ")} ${naive.length === 1 ? "has" : "have"} no atomic increment, so ${naive.length === 1 ? "its" : "their"} increments here are naive (read, then write, from the Worker). Two of them can read the same value and both write value + 1, which no sequential order explains: the verdict shows the lost updates of the contention section as a history, and would be illegal on a single machine too.</p>`
+			: "";
 	return section(
 		"linearizability",
 		"Linearizability",
@@ -60,6 +71,7 @@ export function renderLinearizability(results: BenchResults): string {
 			"measuring",
 		) +
 			table +
+			naiveNote +
 			counterexamples +
 			'<p class="note">The kept history is embedded in this file\'s results JSON; save it and run <code>npm run check-history -- FILE</code> to check it again.</p>',
 	);
