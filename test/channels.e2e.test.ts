@@ -2,46 +2,12 @@ import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../bench/target/wrangler-dev.ts";
+import { subscribe, until, wsUrl } from "./channel-subscribers.ts";
 
 // Realtime channels over a real `wrangler dev`, with real WebSocket clients
 // (Node's global WebSocket), exactly as a browser or a bench client would
 // connect: fan-out to many subscribers, and the ticket flow when the Worker
 // has a BENCH_TOKEN.
-
-interface Message {
-	seq: number;
-	publishedAt: number;
-	payload: { n: number };
-}
-
-interface Subscriber {
-	socket: WebSocket;
-	messages: Message[];
-}
-
-const wsUrl = (dev: WranglerDev, path: string) => `${dev.url.replace(/^http/, "ws")}${path}`;
-
-/** Open a WebSocket and resolve once it is open (reject if the handshake fails). */
-function subscribe(url: string): Promise<Subscriber> {
-	return new Promise((resolve, reject) => {
-		const socket = new WebSocket(url);
-		const subscriber: Subscriber = { socket, messages: [] };
-		socket.addEventListener("message", (event) => subscriber.messages.push(JSON.parse(String(event.data))));
-		socket.addEventListener("open", () => resolve(subscriber), { once: true });
-		socket.addEventListener("error", () => reject(new Error(`WebSocket handshake to ${url} failed`)), {
-			once: true,
-		});
-	});
-}
-
-/** Resolve once `check` holds, polling every 20 ms; reject with `what` after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 20));
-	}
-}
 
 /**
  * A raw WebSocket handshake with node:http, to see what the Worker answers

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startWranglerDev, type WranglerDev } from "../../bench/target/wrangler-dev.ts";
+import { type Subscriber, subscribe, until, wsUrl } from "../channel-subscribers.ts";
 
 // Load on one channel: 500 WebSocket subscribers on one local Durable Object,
 // 200 messages from 4 concurrent publishers. Every subscriber must receive
@@ -10,11 +11,6 @@ const SUBSCRIBERS = 500;
 const MESSAGES = 200;
 const PUBLISHERS = 4;
 
-interface Message {
-	seq: number;
-	payload: { n: number };
-}
-
 let dev: WranglerDev;
 beforeAll(async () => {
 	dev = await startWranglerDev();
@@ -22,31 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await dev?.stop();
 });
-
-interface Subscriber {
-	socket: WebSocket;
-	messages: Message[];
-}
-
-function subscribe(url: string): Promise<Subscriber> {
-	return new Promise((resolve, reject) => {
-		const socket = new WebSocket(url);
-		const messages: Message[] = [];
-		socket.addEventListener("message", (event) => messages.push(JSON.parse(String(event.data))));
-		socket.addEventListener("open", () => resolve({ socket, messages }), { once: true });
-		socket.addEventListener("error", () => reject(new Error(`WebSocket handshake to ${url} failed`)), {
-			once: true,
-		});
-	});
-}
-
-async function until(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 50));
-	}
-}
 
 it(`delivers ${MESSAGES} messages to each of ${SUBSCRIBERS} subscribers: none lost, duplicated or reordered`, async () => {
 	const channel = "load-fanout";
@@ -56,9 +27,7 @@ it(`delivers ${MESSAGES} messages to each of ${SUBSCRIBERS} subscribers: none lo
 	for (let i = 0; i < SUBSCRIBERS; i += 50) {
 		subscribers.push(
 			...(await Promise.all(
-				Array.from({ length: 50 }, () =>
-					subscribe(`${dev.url.replace(/^http/, "ws")}/api/channels/${channel}/subscribe`),
-				),
+				Array.from({ length: 50 }, () => subscribe(wsUrl(dev, `/api/channels/${channel}/subscribe`))),
 			)),
 		);
 	}
