@@ -64,10 +64,11 @@ await runCli(HELP, async (argv) => {
 		process.stdout.write(HELP);
 		return 0;
 	}
-	const port = values.port === undefined ? undefined : Number(values.port);
+	// Digits only (Number() would take "1e3" or "0x1f"); resolveConfig checks the range.
 	if (values.port !== undefined && !/^\d+$/.test(values.port)) {
 		throw new CliError(`--port must be a whole number from 1 to 65535, not '${values.port}'`);
 	}
+	const port = values.port === undefined ? undefined : Number(values.port);
 	const options = {
 		target: values.target,
 		port,

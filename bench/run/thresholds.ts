@@ -82,7 +82,7 @@ export function decideVerdict(
 		summary = `FAIL: ${failed.map((t) => `${t.name} ${t.actual} > ${t.limit}`).join(", ")}`;
 	else if (thresholds.length === 0)
 		summary = "PASS: the run completed (no threshold applies to the scenarios that ran)";
-	else if (thresholds.length === 1) summary = `PASS: the run completed and its one threshold held`;
+	else if (thresholds.length === 1) summary = "PASS: the run completed and its one threshold held";
 	else summary = `PASS: the run completed and all ${thresholds.length} thresholds held`;
 	return { completed, passed, summary };
 }
